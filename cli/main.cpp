@@ -1,0 +1,80 @@
+// taskscope command-line entry point: a thin layer over the libraries. Every
+// failure becomes one line on stderr and exit status 2.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "command.hpp"
+#include "taskscope/format/trace.hpp"
+
+namespace taskscope::cli {
+
+std::vector<CommandRegistration>& command_registry() {
+  static std::vector<CommandRegistration> registry;
+  return registry;
+}
+
+bool register_command(int order, CommandSetup setup) {
+  command_registry().push_back({order, std::move(setup)});
+  return true;
+}
+
+int64_t parse_duration_ns(const std::string& text, const std::string& what) {
+  size_t digits = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &digits);
+  } catch (const std::exception&) {
+    throw UsageError(what + ": '" + text + "' is not a duration (e.g. 2.5s, 1500ms, 100ns)");
+  }
+  const std::string unit = text.substr(digits);
+  double scale = 0;
+  if (unit.empty() || unit == "ns") scale = 1;
+  else if (unit == "us") scale = 1e3;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "s") scale = 1e9;
+  else if (unit == "m" || unit == "min") scale = 60e9;
+  if (scale == 0 || value < 0 || value * scale > 9.2e18)
+    throw UsageError(what + ": '" + text + "' is not a duration (e.g. 2.5s, 1500ms, 100ns)");
+  return static_cast<int64_t>(value * scale);
+}
+
+}  // namespace taskscope::cli
+
+int main(int argc, char** argv) {
+  using namespace taskscope::cli;
+  CLI::App app{"taskscope: record concurrent programs and explain why they hang or slow down"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "taskscope 0.1.0");
+  auto registry = command_registry();
+  std::stable_sort(registry.begin(), registry.end(),
+                   [](const auto& x, const auto& y) { return x.order < y.order; });
+  std::vector<Command> commands;
+  for (auto& registration : registry) commands.push_back(registration.setup(app));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "taskscope: %s (see taskscope --help)\n", e.what());
+    return 2;
+  }
+  try {
+    for (auto& command : commands)
+      if (command.app->parsed()) return command.run();
+  } catch (const taskscope::format::TraceError& e) {
+    std::fprintf(stderr, "taskscope: %s\n", e.what());
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "taskscope: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "taskscope: error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,124 @@
+// Streaming trace reader.
+//
+// FrameReader walks the frames of a file one at a time, verifying each (preamble
+// check, zstd content checksum, FlatBuffers Verifier); a damaged frame is reported
+// and skipped by resynchronising on the next preamble. TraceReader builds on it
+// and yields events in global time order by merging per-thread batches; memory is
+// bounded by the merge window each batch states (its watermark), not by the file.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "taskscope/format/event.hpp"
+#include "taskscope/format/trace.hpp"
+
+namespace taskscope::format {
+
+// A problem found in the file that did not stop reading.
+struct Damage {
+  uint64_t offset = 0;  // byte offset of the frame (or of the bytes skipped)
+  std::string reason;
+};
+
+// What the reader found about the file as a whole. Complete after the last event.
+struct ReadStatus {
+  uint64_t frames = 0;             // complete, valid frames
+  uint64_t frames_by_type[6] = {};  // indexed by FrameType
+  uint64_t events = 0;             // live events yielded (snapshot events not counted)
+  uint64_t snapshot_events = 0;
+  uint64_t late_events = 0;        // events that arrived after their merge window
+  uint64_t bytes = 0;              // file size
+  bool truncated = false;          // file ends inside a frame
+  uint64_t truncated_at = 0;       // offset of the incomplete frame
+  std::vector<Damage> damage;      // corrupt frames skipped
+  std::optional<TraceFooter> footer;
+  uint64_t dropped_events = 0;     // sum of kDropped events seen
+  int64_t first_ns = 0, last_ns = 0;
+
+  bool clean() const { return !truncated && damage.empty(); }
+  // One line: "truncated after 12 complete frames", "2 corrupt frames (first at
+  // offset 4096: zstd checksum mismatch)", or "complete".
+  std::string summary() const;
+};
+
+// One decoded frame. Only the member matching `type` is filled.
+struct FrameView {
+  FrameType type{};
+  uint64_t offset = 0;
+  uint64_t stored_size = 0;  // preamble + compressed payload
+  uint64_t raw_size = 0;
+  TraceHeader header;
+  std::vector<StringEntry> strings;
+  uint64_t thread = 0;            // batch: recording thread
+  int64_t watermark_ns = 0;       // batch
+  uint32_t generation = 0;        // snapshot
+  std::vector<Event> events;      // batch or snapshot (time-ordered)
+  TraceFooter footer;
+};
+
+class FrameReader {
+ public:
+  // Opens the file and reads its first frame, which must be a valid header.
+  // Throws TraceError ("FILE: not a taskscope trace (bad magic)", "...: empty
+  // file", "...: format version 3.0 is newer than this reader (1.x)").
+  explicit FrameReader(const std::string& path);
+  ~FrameReader();
+
+  const std::string& path() const { return path_; }
+  const TraceHeader& header() const { return header_; }
+  // Next valid frame after the header; nullopt at end of file. Damage and
+  // truncation are recorded in status(), never thrown.
+  std::optional<FrameView> next();
+  ReadStatus& status() { return status_; }
+  const ReadStatus& status() const { return status_; }
+
+ private:
+  bool read_at(uint64_t offset, void* out, size_t size);
+  std::optional<FrameView> decode(uint64_t offset, const uint8_t* preamble, bool* fatal);
+
+  std::string path_;
+  std::ifstream in_;
+  uint64_t size_ = 0;
+  uint64_t pos_ = 0;
+  TraceHeader header_;
+  ReadStatus status_;
+  std::vector<uint8_t> compressed_, raw_;
+};
+
+class TraceReader {
+ public:
+  explicit TraceReader(const std::string& path);  // throws TraceError like FrameReader
+  ~TraceReader();
+
+  const std::string& path() const;
+  const TraceHeader& header() const;
+  // Next event in time order; false at the end.
+  bool next(Event& out);
+  // Name or location text of a string id ("" for 0, "?<id>" when never defined).
+  std::string_view string(uint32_t id) const;
+  const std::unordered_map<uint32_t, std::string>& strings() const { return strings_; }
+  const ReadStatus& status() const;
+
+ private:
+  struct Cursor;
+  bool refill();
+  void admit(FrameView& frame);
+
+  FrameReader frames_;
+  std::unordered_map<uint32_t, std::string> strings_;
+  std::vector<std::unique_ptr<Cursor>> heap_;  // min-heap on the cursor's next timestamp
+  int64_t watermark_ns_ = INT64_MIN;
+  int64_t last_ns_ = INT64_MIN;
+  bool eof_ = false;
+  bool snapshot_taken_ = false;
+  mutable std::string scratch_;
+};
+
+}  // namespace taskscope::format

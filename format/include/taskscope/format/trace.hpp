@@ -1,0 +1,60 @@
+// Plain C++ views of the trace file's non-event frames, shared by the writer
+// and the reader. No FlatBuffers types leak through this header.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace taskscope::format {
+
+// Frame types, as stored in each frame's preamble.
+enum class FrameType : uint8_t {
+  kHeader = 1,
+  kStrings = 2,
+  kEventBatch = 3,
+  kSnapshot = 4,
+  kFooter = 5,
+};
+const char* frame_type_name(FrameType type);
+
+struct TraceHeader {
+  uint16_t version_major = 0;
+  uint16_t version_minor = 0;
+  std::string process_name;
+  uint32_t pid = 0;
+  int64_t start_unix_ns = 0;        // wall clock at trace time 0
+  double ticks_per_ns = 0;          // clock calibration: timestamp counter ticks per ns
+  uint64_t start_ticks = 0;         // counter value at trace time 0
+  std::string mode;                 // "stream" or "flight"
+  uint64_t buffer_bytes = 0;        // per-thread ring size (stream) or flight window size
+  int64_t hang_timeout_ns = 0;      // 0 = watchdog off
+  std::string reason;               // why the file was written ("exit", "hang", "signal 11", ...)
+};
+
+struct StringEntry {
+  uint32_t id = 0;
+  std::string text;
+};
+
+struct TraceFooter {
+  uint64_t events = 0;          // events written (excluding snapshot events)
+  uint64_t frames = 0;          // frames written before the footer
+  uint64_t dropped_events = 0;  // events lost in full rings
+  int64_t end_ns = 0;           // trace time of the clean close
+};
+
+// Every failure to read a trace: names the file, and the byte offset when known.
+class TraceError : public std::runtime_error {
+ public:
+  TraceError(const std::string& path, const std::string& reason);
+  const std::string& path() const { return path_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string path_;
+  std::string reason_;
+};
+
+}  // namespace taskscope::format

@@ -1,0 +1,71 @@
+// Encoding of trace frames, and a file writer that appends them.
+//
+// A frame is a fixed 20-byte little-endian preamble followed by a zstd frame
+// (content checksum on) holding one FlatBuffers buffer with the file identifier
+// "TSCP". The encoder is separate from the file so that the flight recorder can
+// keep encoded frames in memory and write them later.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "taskscope/format/event.hpp"
+#include "taskscope/format/trace.hpp"
+
+namespace taskscope::format {
+
+using Frame = std::vector<uint8_t>;
+
+// Turns headers, strings and events into self-contained frames. Not thread-safe:
+// one encoder per thread (it keeps scratch buffers between calls).
+class FrameEncoder {
+ public:
+  explicit FrameEncoder(int zstd_level = 3);
+  ~FrameEncoder();
+  FrameEncoder(const FrameEncoder&) = delete;
+  FrameEncoder& operator=(const FrameEncoder&) = delete;
+
+  Frame header(const TraceHeader& header);
+  Frame strings(std::span<const StringEntry> entries);
+  // Events of one recording thread in time order. `watermark_ns` promises that
+  // every event in any later frame has ts_ns >= watermark_ns (the reader's merge
+  // bound). Appends one or more frames to `out` (long batches are split).
+  void batch(uint64_t thread, std::span<const Event> events, int64_t watermark_ns,
+             std::vector<Frame>& out);
+  // Live state at `time_ns` as synthetic events (kFlagSnapshot set by the encoder),
+  // for the start of a flight-recorder generation.
+  Frame snapshot(int64_t time_ns, uint32_t generation, std::span<const Event> state);
+  Frame footer(const TraceFooter& footer);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// Appends frames to a file. Errors are reported by return value, never thrown,
+// because the recorder must not throw into the program it records.
+class TraceFile {
+ public:
+  TraceFile() = default;
+  ~TraceFile();
+  TraceFile(const TraceFile&) = delete;
+  TraceFile& operator=(const TraceFile&) = delete;
+
+  bool open(const std::string& path);  // truncates
+  bool write(const Frame& frame);
+  bool write_raw(const uint8_t* data, size_t size);
+  bool flush();
+  void close();
+  bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  uint64_t bytes_written() const { return bytes_; }
+
+ private:
+  int fd_ = -1;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace taskscope::format

@@ -1,0 +1,51 @@
+// Recording sessions: start, stop, and flight-recorder dumps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace taskscope {
+
+enum class Mode { kStream, kFlight };
+
+struct Config {
+  std::string output = "taskscope.tscope";  // stream: file written as we go; flight: dump target
+  Mode mode = Mode::kStream;
+  uint64_t ring_bytes = 1 << 20;       // per-thread ring
+  uint64_t flight_bytes = 64 << 20;    // flight: compressed frames kept in memory
+  uint64_t flush_interval_ms = 50;     // flusher timer
+  uint64_t hang_timeout_ms = 0;        // watchdog: dump when nothing progressed this long (0 = off)
+  bool abort_on_hang = false;          // after the watchdog's dump, terminate the process
+  int dump_signal = 12;                // SIGUSR2: dump the flight window (0 = none)
+  bool dump_on_fatal_signal = true;    // SIGSEGV, SIGBUS, SIGABRT, SIGFPE
+  bool lossless = false;               // block instead of dropping when a ring is full
+  int zstd_level = 3;
+  std::string process_name;            // default: /proc/self/comm
+};
+
+// Reads TASKSCOPE_OUTPUT, TASKSCOPE_MODE (stream|flight), TASKSCOPE_BUFFER (e.g. 64M),
+// TASKSCOPE_RING, TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
+// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1) over `base`.
+Config config_from_environment(Config base = {});
+
+// Starts recording. Returns false (and records nothing) if a session is already
+// running or the output cannot be opened.
+bool start(const Config& config);
+// Flushes everything and closes the file (flight mode: dumps the window first).
+// Safe while other threads are blocked or deadlocked; idempotent.
+void stop();
+// Flight mode: writes the current window to `path` (empty = the configured output).
+// Stream mode: flushes. Returns false on I/O error.
+bool dump(const std::string& path = {});
+bool is_recording();
+
+// Counters of the running (or last) session, for tests and `info`.
+struct Stats {
+  uint64_t events = 0;
+  uint64_t dropped = 0;
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+};
+Stats session_stats();
+
+}  // namespace taskscope
