@@ -36,6 +36,10 @@ extern std::atomic<bool> g_recording;
 // Appends one event to the calling thread's ring (creating the ring on first use).
 void record(EventKind kind, uint8_t op, uint16_t flags, StringId str, uint64_t a,
             uint64_t b) noexcept;
+// True on the recorder's own threads (flusher, watchdog) and while the recorder
+// itself runs on this thread: instrumentation (e.g. the preload shim) must record
+// nothing then, or it would recurse into the recorder.
+bool on_recorder_thread() noexcept;
 }  // namespace detail
 
 // True while a session records.
@@ -61,6 +65,10 @@ StringId intern_location(const std::source_location& loc) noexcept;
 StringId intern_pc(const void* return_address) noexcept;
 
 // ---- lifecycle ----
+// Called first thing on a new thread whose agent id the spawner allocated with
+// new_agent_id() (so that it could record handing endpoints to it): binds the id to
+// the calling thread and records kThreadStart with the parent and name.
+void adopt_thread_agent(AgentId id, AgentId parent, std::string_view name) noexcept;
 void set_thread_name(std::string_view name) noexcept;
 void name_agent(AgentId agent, std::string_view name) noexcept;
 // Records a task spawned by the acting agent. Returns the new task's id.
