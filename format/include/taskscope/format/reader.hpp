@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,10 +80,14 @@ class FrameReader {
 
  private:
   bool read_at(uint64_t offset, void* out, size_t size);
-  std::optional<FrameView> decode(uint64_t offset, const uint8_t* preamble, bool* fatal);
+  // Offset of the next well-formed preamble at or after `from`, or size_ if none.
+  uint64_t resync(uint64_t from);
+  // Decodes the frame whose preamble is at pos_; on damage records it and returns
+  // nullopt with pos_ moved past what was skipped.
+  std::optional<FrameView> decode_at_pos();
 
   std::string path_;
-  std::ifstream in_;
+  int fd_ = -1;
   uint64_t size_ = 0;
   uint64_t pos_ = 0;
   TraceHeader header_;
@@ -102,12 +105,14 @@ class TraceReader {
   // Next event in time order; false at the end.
   bool next(Event& out);
   // Name or location text of a string id ("" for 0, "?<id>" when never defined).
+  // The view stays valid until the next call of string() or next().
   std::string_view string(uint32_t id) const;
   const std::unordered_map<uint32_t, std::string>& strings() const { return strings_; }
   const ReadStatus& status() const;
 
+  struct Cursor;  // one admitted batch being merged
+
  private:
-  struct Cursor;
   bool refill();
   void admit(FrameView& frame);
 
@@ -118,6 +123,7 @@ class TraceReader {
   int64_t last_ns_ = INT64_MIN;
   bool eof_ = false;
   bool snapshot_taken_ = false;
+  bool batch_seen_ = false;
   mutable std::string scratch_;
 };
 
