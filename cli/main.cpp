@@ -39,6 +39,18 @@ int64_t parse_duration_ns(const std::string& text, const std::string& what) {
   return static_cast<int64_t>(value * scale);
 }
 
+std::string format_duration(int64_t ns) {
+  const double abs_ns = ns < 0 ? -static_cast<double>(ns) : static_cast<double>(ns);
+  const char* unit = "ns";
+  double value = static_cast<double>(ns);
+  if (abs_ns >= 1e9) value /= 1e9, unit = "s";
+  else if (abs_ns >= 1e6) value /= 1e6, unit = "ms";
+  else if (abs_ns >= 1e3) value /= 1e3, unit = "us";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f %s", unit[0] == 'n' ? 0 : 3, value, unit);
+  return text;
+}
+
 }  // namespace taskscope::cli
 
 int main(int argc, char** argv) {

@@ -48,9 +48,11 @@ FrameEncoder::FrameEncoder(int zstd_level) : impl_(new Impl) {
 }
 
 FrameEncoder::~FrameEncoder() {
-  ZSTD_freeCCtx(impl_->zstd);
-  delete impl_;
+  if (impl_) ZSTD_freeCCtx(impl_->zstd);
 }
+
+FrameEncoder::FrameEncoder(FrameEncoder&&) noexcept = default;
+FrameEncoder& FrameEncoder::operator=(FrameEncoder&&) noexcept = default;
 
 Frame FrameEncoder::header(const TraceHeader& h) {
   auto& b = impl_->builder;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "taskscope/format/reader.hpp"
 #include "taskscope/format/writer.hpp"
 
 namespace taskscope::format::testing {
@@ -84,5 +85,15 @@ inline Event make_event(int64_t ts, uint64_t thread, EventKind kind, uint64_t a 
   e.b = b;
   return e;
 }
+
+// Reads a whole trace back: its events in order, and the reader for its status.
+struct ReadBack {
+  explicit ReadBack(const std::string& path) : reader(path) {
+    Event e;
+    while (reader.next(e)) events.push_back(e);
+  }
+  TraceReader reader;
+  std::vector<Event> events;
+};
 
 }  // namespace taskscope::format::testing

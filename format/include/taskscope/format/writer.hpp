@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ class FrameEncoder {
   ~FrameEncoder();
   FrameEncoder(const FrameEncoder&) = delete;
   FrameEncoder& operator=(const FrameEncoder&) = delete;
+  FrameEncoder(FrameEncoder&&) noexcept;
+  FrameEncoder& operator=(FrameEncoder&&) noexcept;
 
   Frame header(const TraceHeader& header);
   Frame strings(std::span<const StringEntry> entries);
@@ -42,7 +45,7 @@ class FrameEncoder {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Appends frames to a file. Errors are reported by return value, never thrown,

@@ -1,0 +1,218 @@
+// `taskscope dump FILE`: one event per line, names resolved, with filters by
+// thread, event kind or family, and time range.
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "command.hpp"
+#include "taskscope/format/reader.hpp"
+
+namespace taskscope::cli {
+namespace {
+
+using format::Event;
+using format::EventKind;
+
+struct DumpOptions {
+  std::string path;
+  std::vector<std::string> threads;  // agent ids or names
+  std::vector<std::string> kinds;    // kind or family names
+  std::string from, to;
+  uint64_t limit = 0;
+};
+
+// Names of agents and resources as the events introduce them.
+class NameBook {
+ public:
+  explicit NameBook(const format::TraceReader& reader) : reader_(reader) {}
+
+  void learn(const Event& e) {
+    switch (e.kind) {
+      case EventKind::kThreadStart:
+      case EventKind::kAgentName:
+        if (e.str) agents_[e.a] = std::string(reader_.string(e.str));
+        break;
+      case EventKind::kTaskSpawn:
+        agents_[e.a] = std::string(reader_.string(static_cast<uint32_t>(e.b)));
+        break;
+      case EventKind::kResourceCreate:
+        resources_[e.a] = {std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
+                           std::string(reader_.string(e.str))};
+        break;
+      default:
+        break;
+    }
+  }
+  std::string agent(uint64_t id) const {
+    auto it = agents_.find(id);
+    return it == agents_.end() || it->second.empty()
+               ? "#" + std::to_string(id)
+               : it->second + "#" + std::to_string(id);
+  }
+  std::string resource(uint64_t id) const {
+    auto it = resources_.find(id);
+    if (it == resources_.end()) return "resource#" + std::to_string(id);
+    std::string text = it->second.first + "#" + std::to_string(id);
+    if (!it->second.second.empty()) text += " \"" + it->second.second + "\"";
+    return text;
+  }
+  bool agent_matches(uint64_t id, const std::string& wanted) const {
+    if (std::to_string(id) == wanted) return true;
+    auto it = agents_.find(id);
+    return it != agents_.end() && it->second == wanted;
+  }
+
+ private:
+  const format::TraceReader& reader_;
+  std::unordered_map<uint64_t, std::string> agents_;
+  std::unordered_map<uint64_t, std::pair<std::string, std::string>> resources_;
+};
+
+std::string describe(const Event& e, const NameBook& names, const format::TraceReader& reader) {
+  auto at = [&](uint32_t id) {
+    return id ? " at " + std::string(reader.string(id)) : std::string();
+  };
+  const auto op = e.op;
+  switch (e.kind) {
+    case EventKind::kThreadStart:
+      return names.agent(e.a) + (e.b ? " spawned by " + names.agent(e.b) : "");
+    case EventKind::kThreadEnd:
+    case EventKind::kPollBegin:
+      return names.agent(e.a);
+    case EventKind::kAgentName:
+      return names.agent(e.a) + " named \"" + std::string(reader.string(e.str)) + "\"";
+    case EventKind::kTaskSpawn:
+      return names.agent(e.a) + at(e.str);
+    case EventKind::kPollEnd:
+      return names.agent(e.a) + (op == 1 ? " pending" : " ready");
+    case EventKind::kTaskEnd:
+      return names.agent(e.a) + (op == 1 ? " cancelled" : " completed");
+    case EventKind::kWakerClone:
+      return "waker of " + names.agent(e.a) + (e.b ? " on " + names.resource(e.b) : "");
+    case EventKind::kWakerDrop:
+      return "waker of " + names.agent(e.a);
+    case EventKind::kWake:
+      return names.agent(e.a);
+    case EventKind::kWaitBegin: {
+      const auto wait = static_cast<format::WaitOp>(op);
+      std::string text(format::wait_op_name(wait));
+      if (wait == format::WaitOp::kJoin) text += " " + names.agent(e.a);
+      else if (wait == format::WaitOp::kSleep) text += " " + format_duration(static_cast<int64_t>(e.b));
+      else if (wait == format::WaitOp::kIo) text += " fd " + std::to_string(e.b);
+      else text += " " + names.resource(e.a);
+      if (wait == format::WaitOp::kCondWait) text += " with " + names.resource(e.b);
+      if (e.flags & format::kFlagTimed) text += " (timed)";
+      return text + at(e.str);
+    }
+    case EventKind::kWaitEnd:
+      return std::string(format::wait_outcome_name(static_cast<format::WaitOutcome>(op))) +
+             (e.a ? " " + names.resource(e.a) : "");
+    case EventKind::kAcquired:
+    case EventKind::kReleased:
+      return names.resource(e.a) + (op == 1 ? " shared" : "") +
+             (e.b ? " units " + std::to_string(e.b) : "") + at(e.str);
+    case EventKind::kSemPost:
+      return names.resource(e.a) + " units " + std::to_string(e.b);
+    case EventKind::kResourceCreate:
+      return names.resource(e.a) + (e.b ? " extra " + std::to_string(e.b) : "");
+    case EventKind::kResourceDestroy:
+    case EventKind::kChannelClose:
+      return names.resource(e.a);
+    case EventKind::kChannelSend:
+    case EventKind::kChannelRecv:
+      return names.resource(e.a) + " depth " + std::to_string(e.b) + at(e.str);
+    case EventKind::kEndpointOpen:
+      return "endpoint " + std::to_string(e.a) + (op == 1 ? " receiver of " : " sender of ") +
+             names.resource(e.b);
+    case EventKind::kEndpointClose:
+    case EventKind::kEndpointUse:
+      return "endpoint " + std::to_string(e.a);
+    case EventKind::kEndpointHand:
+      return "endpoint " + std::to_string(e.a) + " to " + names.agent(e.b);
+    case EventKind::kNotify:
+      return names.resource(e.a) + (op == 1 ? " all" : " one") + ", " + std::to_string(e.b) +
+             " waiting";
+    case EventKind::kSpanEnter:
+      return std::string(reader.string(static_cast<uint32_t>(e.a))) +
+             (e.b ? "(" + std::string(reader.string(static_cast<uint32_t>(e.b))) + ")" : "") +
+             at(e.str);
+    case EventKind::kSpanExit:
+      return std::string(reader.string(static_cast<uint32_t>(e.a)));
+    case EventKind::kMark:
+    case EventKind::kCounter:
+      return std::string(reader.string(static_cast<uint32_t>(e.a))) + " = " +
+             std::to_string(static_cast<int64_t>(e.b));
+    case EventKind::kMemory:
+      return (e.a ? names.agent(e.a) + " " : "") + std::to_string(static_cast<int64_t>(e.b)) +
+             " bytes";
+    case EventKind::kDropped:
+      return std::to_string(e.a) + " events lost since " +
+             format_duration(static_cast<int64_t>(e.b));
+    case EventKind::kModuleMap:
+      return std::string(reader.string(e.str)) + " at 0x" + [&] {
+        char hex[32];
+        std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(e.a));
+        return std::string(hex);
+      }();
+    default:
+      return "a=" + std::to_string(e.a) + " b=" + std::to_string(e.b);
+  }
+}
+
+int run_dump(const DumpOptions& options) {
+  const int64_t from = options.from.empty() ? INT64_MIN : parse_duration_ns(options.from, "--from");
+  const int64_t to = options.to.empty() ? INT64_MAX : parse_duration_ns(options.to, "--to");
+  std::set<EventKind> kinds;
+  for (const auto& name : options.kinds) {
+    bool known = false;
+    if (auto kind = format::kind_from_name(name); kind != EventKind::kInvalid) {
+      kinds.insert(kind);
+      known = true;
+    }
+    for (uint8_t k = 1; k < static_cast<uint8_t>(EventKind::kKindCount); ++k)
+      if (format::family_name(format::family_of(static_cast<EventKind>(k))) == name) {
+        kinds.insert(static_cast<EventKind>(k));
+        known = true;
+      }
+    if (!known) throw UsageError("--kind: unknown event kind or family '" + name + "'");
+  }
+  format::TraceReader reader(options.path);
+  NameBook names(reader);
+  Event e;
+  uint64_t printed = 0;
+  while (reader.next(e)) {
+    names.learn(e);
+    if (e.ts_ns < from || e.ts_ns > to) continue;
+    if (!kinds.empty() && !kinds.count(e.kind)) continue;
+    if (!options.threads.empty()) {
+      bool match = false;
+      for (const auto& wanted : options.threads) match |= names.agent_matches(e.thread, wanted);
+      if (!match) continue;
+    }
+    std::printf("%14.6f ms  %-20s %-16s %s%s\n", static_cast<double>(e.ts_ns) / 1e6,
+                names.agent(e.thread).c_str(), std::string(format::kind_name(e.kind)).c_str(),
+                describe(e, names, reader).c_str(),
+                (e.flags & format::kFlagSnapshot) ? "  [snapshot]" : "");
+    if (options.limit && ++printed >= options.limit) break;
+  }
+  if (!reader.status().clean())
+    std::fprintf(stderr, "taskscope: %s: %s\n", options.path.c_str(),
+                 reader.status().summary().c_str());
+  return 0;
+}
+
+const bool kRegistered = register_command(32, [](CLI::App& app) {
+  auto* sub = app.add_subcommand("dump", "Print events one per line, names resolved");
+  auto options = std::make_shared<DumpOptions>();
+  sub->add_option("file", options->path, "Trace file (.tscope)")->required();
+  sub->add_option("--thread", options->threads, "Only events recorded by this thread (id or name)");
+  sub->add_option("--kind", options->kinds, "Only these event kinds or families (e.g. wait,acquired)")
+      ->delimiter(',');
+  sub->add_option("--from", options->from, "Start of the time range (e.g. 1.5s)");
+  sub->add_option("--to", options->to, "End of the time range");
+  sub->add_option("--limit", options->limit, "Print at most this many events");
+  return Command{sub, [options] { return run_dump(*options); }};
+});
+
+}  // namespace
+}  // namespace taskscope::cli

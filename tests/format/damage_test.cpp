@@ -1,0 +1,134 @@
+// Damaged and foreign files: detected, reported with a reason, never a crash, and
+// the sound frames still read.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "trace_builder.hpp"
+
+using namespace taskscope::format;
+using namespace taskscope::format::testing;
+
+namespace {
+
+TraceBytes three_batches() {
+  TraceBytes t;
+  t.header();
+  t.strings({{1, "main"}});
+  for (uint64_t f = 0; f < 3; ++f) {
+    std::vector<Event> batch;
+    for (uint64_t i = 0; i < 50; ++i)
+      batch.push_back(make_event(static_cast<int64_t>(f * 1000 + i * 10), 1, EventKind::kMark,
+                                 f * 100 + i));
+    t.batch(1, batch, static_cast<int64_t>(f * 1000));
+  }
+  t.footer({150, 5, 0, 3000});
+  return t;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    TraceReader reader(path);
+  } catch (const TraceError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("random byte flips are detected and the other frames still read", "[damage]") {
+  auto t = three_batches();
+  std::set<uint64_t> written;
+  for (uint64_t f = 0; f < 3; ++f)
+    for (uint64_t i = 0; i < 50; ++i) written.insert(f * 100 + i);
+  const size_t header_end = t.frame_ends[0];
+  std::mt19937_64 rng(1234);
+  TempPath path("flip");
+  int detected = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    auto bytes = t.bytes;
+    const size_t offset = header_end + rng() % (bytes.size() - header_end);
+    bytes[offset] ^= static_cast<uint8_t>(1 + rng() % 255);
+    write_bytes(path.str(), bytes);
+    ReadBack back(path.str());
+    INFO("flip at " << offset);
+    for (auto& e : back.events) CHECK(written.count(e.a) == 1);  // nothing invented
+    // One flipped byte costs at most the frame it is in (50 events).
+    CHECK(back.events.size() >= 100);
+    const auto& status = back.reader.status();
+    CHECK((!status.damage.empty() || status.truncated));
+    if (!status.damage.empty()) {
+      ++detected;
+      CHECK(status.summary().find("corrupt frame") != std::string::npos);
+    }
+  }
+  CHECK(detected > 250);
+}
+
+TEST_CASE("a corrupt preamble is skipped by resynchronising on the next frame", "[damage]") {
+  auto t = three_batches();
+  auto bytes = t.bytes;
+  const size_t second_batch = t.frame_ends[2];  // header, strings, batch 0, [batch 1]
+  bytes[second_batch] = 'X';                     // break its magic
+  TempPath path("resync");
+  write_bytes(path.str(), bytes);
+  ReadBack back(path.str());
+  CHECK(back.events.size() == 100);
+  REQUIRE(back.reader.status().damage.size() == 1);
+  CHECK(back.reader.status().damage[0].offset == second_batch);
+  CHECK(back.reader.status().footer.has_value());
+}
+
+TEST_CASE("files that are not traces get one clear reason", "[damage]") {
+  TempPath path("bad");
+  write_bytes(path.str(), {});
+  CHECK_THAT(error_of(path.str()), Catch::Contains("empty file"));
+
+  const std::string text = "hello, this is a text file\n";
+  write_bytes(path.str(), std::vector<uint8_t>(text.begin(), text.end()));
+  CHECK_THAT(error_of(path.str()), Catch::Contains("bad magic"));
+
+  CHECK_THAT(error_of("/nonexistent/trace.tscope"), Catch::Contains("cannot open"));
+
+  auto t = three_batches();
+  auto bytes = t.bytes;
+  bytes[1] = 'Z';
+  write_bytes(path.str(), bytes);
+  CHECK_THAT(error_of(path.str()), Catch::Contains("bad magic"));
+}
+
+TEST_CASE("a future major version is refused with a clear message", "[damage]") {
+  TraceBytes t;
+  auto header = test_header();
+  header.version_major = kFormatMajor + 2;
+  t.header(header);
+  TempPath path("future");
+  write_bytes(path.str(), t.bytes);
+  const auto error = error_of(path.str());
+  CHECK_THAT(error, Catch::Contains("newer than this reader"));
+  CHECK_THAT(error, Catch::Contains(path.str()));
+}
+
+TEST_CASE("absurd length fields are refused before anything is allocated", "[damage]") {
+  auto t = three_batches();
+  // Rewrite the first batch's preamble with a 4 GiB payload and a matching check
+  // word: it must be treated as noise, not trusted.
+  auto bytes = t.bytes;
+  const size_t at = t.frame_ends[1];
+  for (int i = 8; i < 12; ++i) bytes[at + i] = 0xff;
+  uint32_t hash = 2166136261u;
+  for (int i = 0; i < 16; ++i) hash = (hash ^ bytes[at + i]) * 16777619u;
+  for (int i = 0; i < 4; ++i) bytes[at + 16 + i] = static_cast<uint8_t>(hash >> (8 * i));
+  TempPath path("absurd");
+  write_bytes(path.str(), bytes);
+  ReadBack back(path.str());
+  CHECK(back.events.size() == 100);
+  CHECK(back.reader.status().damage.size() == 1);
+
+  // A plausible size that runs past the end of the file is truncation.
+  auto cut = std::vector<uint8_t>(t.bytes.begin(), t.bytes.begin() + t.frame_ends[2] + 30);
+  write_bytes(path.str(), cut);
+  ReadBack truncated(path.str());
+  CHECK(truncated.reader.status().truncated);
+  CHECK(truncated.events.size() == 50);
+}
