@@ -7,20 +7,12 @@
 #include "taskscope/format/reader.hpp"
 
 namespace taskscope::format {
-
-struct TraceReader::Cursor {
-  std::vector<Event> events;
-  size_t pos = 0;
-  uint64_t sequence = 0;  // file order, breaks timestamp ties deterministically
-
-  const Event& head() const { return events[pos]; }
-};
-
 namespace {
 
-// std heap functions build a max-heap; invert to pop the earliest head first.
-bool later(const std::unique_ptr<TraceReader::Cursor>& x,
-           const std::unique_ptr<TraceReader::Cursor>& y);
+template <typename Entry>
+bool before(const Entry& x, const Entry& y) {
+  return x.ts != y.ts ? x.ts < y.ts : x.sequence < y.sequence;
+}
 
 }  // namespace
 
@@ -38,21 +30,42 @@ std::string_view TraceReader::string(uint32_t id) const {
   return scratch_;
 }
 
-namespace {
-bool later(const std::unique_ptr<TraceReader::Cursor>& x,
-           const std::unique_ptr<TraceReader::Cursor>& y) {
-  if (x->head().ts_ns != y->head().ts_ns) return x->head().ts_ns > y->head().ts_ns;
-  return x->sequence > y->sequence;
+void TraceReader::sift_up(size_t i) {
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!before(heap_[i], heap_[parent])) break;
+    std::swap(heap_[i], heap_[parent]);
+    i = parent;
+  }
 }
-}  // namespace
+
+void TraceReader::sift_down(size_t i) {
+  const size_t n = heap_.size();
+  while (true) {
+    size_t smallest = i;
+    const size_t left = 2 * i + 1, right = left + 1;
+    if (left < n && before(heap_[left], heap_[smallest])) smallest = left;
+    if (right < n && before(heap_[right], heap_[smallest])) smallest = right;
+    if (smallest == i) return;
+    std::swap(heap_[i], heap_[smallest]);
+    i = smallest;
+  }
+}
 
 void TraceReader::admit(FrameView& frame) {
   if (frame.events.empty()) return;
-  auto cursor = std::make_unique<Cursor>();
-  cursor->events = std::move(frame.events);
-  cursor->sequence = frame.offset;
-  heap_.push_back(std::move(cursor));
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  uint32_t slot;
+  if (!free_cursors_.empty()) {
+    slot = free_cursors_.back();
+    free_cursors_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(cursors_.size());
+    cursors_.emplace_back();
+  }
+  cursors_[slot].events = std::move(frame.events);
+  cursors_[slot].pos = 0;
+  heap_.push_back({cursors_[slot].events.front().ts_ns, frame.offset, slot});
+  sift_up(heap_.size() - 1);
 }
 
 bool TraceReader::refill() {
@@ -88,18 +101,23 @@ bool TraceReader::refill() {
 }
 
 bool TraceReader::next(Event& out) {
-  while (heap_.empty() || (!eof_ && heap_.front()->head().ts_ns >= watermark_ns_)) {
+  while (heap_.empty() || (!eof_ && heap_.front().ts >= watermark_ns_)) {
     if (!refill() && heap_.empty()) return false;
     if (eof_) break;
   }
   if (heap_.empty()) return false;
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  Cursor& cursor = *heap_.back();
-  out = cursor.head();
-  if (++cursor.pos == cursor.events.size())
+  HeapEntry& top = heap_.front();
+  Cursor& cursor = cursors_[top.cursor];
+  out = cursor.events[cursor.pos];
+  if (++cursor.pos == cursor.events.size()) {
+    cursor.events = {};
+    free_cursors_.push_back(top.cursor);
+    heap_.front() = heap_.back();
     heap_.pop_back();
-  else
-    std::push_heap(heap_.begin(), heap_.end(), later);
+  } else {
+    top.ts = cursor.events[cursor.pos].ts_ns;
+  }
+  if (!heap_.empty()) sift_down(0);
 
   auto& status = frames_.status();
   if (out.ts_ns < last_ns_) {

@@ -110,15 +110,30 @@ class TraceReader {
   const std::unordered_map<uint32_t, std::string>& strings() const { return strings_; }
   const ReadStatus& status() const;
 
-  struct Cursor;  // one admitted batch being merged
 
  private:
+  // One admitted batch being merged.
+  struct Cursor {
+    std::vector<Event> events;
+    size_t pos = 0;
+  };
+  // Heap entries carry the head's time inline so that ordering never chases a
+  // pointer; `sequence` (file order) breaks ties deterministically.
+  struct HeapEntry {
+    int64_t ts;
+    uint64_t sequence;
+    uint32_t cursor;
+  };
   bool refill();
   void admit(FrameView& frame);
+  void sift_down(size_t i);
+  void sift_up(size_t i);
 
   FrameReader frames_;
   std::unordered_map<uint32_t, std::string> strings_;
-  std::vector<std::unique_ptr<Cursor>> heap_;  // min-heap on the cursor's next timestamp
+  std::vector<Cursor> cursors_;         // slots; free ones listed in free_cursors_
+  std::vector<uint32_t> free_cursors_;
+  std::vector<HeapEntry> heap_;         // binary min-heap on (ts, sequence)
   int64_t watermark_ns_ = INT64_MIN;
   int64_t last_ns_ = INT64_MIN;
   bool eof_ = false;

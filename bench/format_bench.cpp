@@ -1,0 +1,237 @@
+// Trace format: encode and decode throughput and bytes per event on a realistic
+// synthetic mix, against zstd level 1 over the recorder's raw 32-byte records
+// (the reference: what we would get by compressing the ring as it is).
+#include <unistd.h>
+#include <zstd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <vector>
+
+#include "bench_metrics.hpp"
+#include "taskscope/format/reader.hpp"
+#include "taskscope/format/writer.hpp"
+
+using namespace taskscope::format;
+using taskscope::bench::report_metric;
+
+namespace {
+
+constexpr int kThreads = 8;
+constexpr size_t kEventsPerBatch = 4096;
+
+// Per-thread streams of the kinds a service records most: polls, locks, channel
+// traffic and wakes, with close timestamps and recurring ids.
+std::vector<std::vector<Event>> make_mix(size_t total, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<Event>> threads(kThreads);
+  std::vector<int64_t> clock(kThreads, 0);
+  for (size_t i = 0; i < total; i += 2) {
+    const int t = static_cast<int>(rng() % kThreads);
+    auto& out = threads[t];
+    auto emit = [&](EventKind kind, uint64_t a, uint64_t b = 0, uint8_t op = 0, uint32_t str = 0) {
+      clock[t] += 20 + static_cast<int64_t>(rng() % 400);
+      Event e;
+      e.ts_ns = clock[t];
+      e.thread = static_cast<uint64_t>(t + 1);
+      e.kind = kind;
+      e.op = op;
+      e.str = str;
+      e.a = a;
+      e.b = b;
+      out.push_back(e);
+    };
+    const uint64_t task = 100 + rng() % 300;
+    const uint64_t lock = 1 + rng() % 40;
+    const uint64_t channel = 50 + rng() % 6;
+    switch (rng() % 4) {
+      case 0:
+        emit(EventKind::kPollBegin, task);
+        emit(EventKind::kPollEnd, task, 0, static_cast<uint8_t>(rng() % 2));
+        break;
+      case 1:
+        emit(EventKind::kAcquired, lock, 0, 0, static_cast<uint32_t>(1 + lock % 7));
+        emit(EventKind::kReleased, lock);
+        break;
+      case 2:
+        emit(EventKind::kChannelSend, channel, rng() % 16, 0, 9);
+        emit(EventKind::kChannelRecv, channel, rng() % 16, 0, 10);
+        break;
+      default:
+        emit(EventKind::kWake, task);
+        emit(EventKind::kWaitBegin, lock, 0, 0, static_cast<uint32_t>(1 + lock % 7));
+        break;
+    }
+  }
+  return threads;
+}
+
+struct Encoded {
+  std::vector<Frame> frames;
+  size_t events = 0;
+  size_t bytes = 0;
+};
+
+Encoded encode(const std::vector<std::vector<Event>>& threads, int level) {
+  FrameEncoder encoder(level);
+  Encoded out;
+  out.frames.push_back(encoder.header(TraceHeader{1, 0, "bench", 1, 0, 1.0, 0, "stream", 0, 0, ""}));
+  std::vector<StringEntry> strings;
+  for (uint32_t id = 1; id <= 10; ++id) strings.push_back({id, "src/file" + std::to_string(id) + ".cpp:42"});
+  out.frames.push_back(encoder.strings(strings));
+  size_t longest = 0;
+  for (auto& t : threads) longest = std::max(longest, t.size());
+  int64_t watermark = 0;
+  for (size_t begin = 0; begin < longest; begin += kEventsPerBatch) {
+    int64_t round_min = INT64_MAX;
+    for (size_t t = 0; t < threads.size(); ++t) {
+      if (begin >= threads[t].size()) continue;
+      const size_t end = std::min(threads[t].size(), begin + kEventsPerBatch);
+      std::span<const Event> batch(threads[t].data() + begin, end - begin);
+      round_min = std::min(round_min, batch.front().ts_ns);
+      encoder.batch(t + 1, batch, watermark, out.frames);
+      out.events += batch.size();
+    }
+    watermark = round_min == INT64_MAX ? watermark : round_min;
+  }
+  for (auto& f : out.frames) out.bytes += f.size();
+  return out;
+}
+
+// The recorder's ring record, for the reference compression.
+struct RawRecord {
+  uint64_t ticks;
+  uint8_t kind, op;
+  uint16_t flags;
+  uint32_t str;
+  uint64_t a, b;
+};
+static_assert(sizeof(RawRecord) == 32);
+
+std::vector<RawRecord> raw_records(const std::vector<std::vector<Event>>& threads) {
+  std::vector<RawRecord> raw;
+  for (auto& t : threads)
+    for (auto& e : t)
+      raw.push_back({static_cast<uint64_t>(e.ts_ns) * 3, static_cast<uint8_t>(e.kind), e.op,
+                     e.flags, e.str, e.a, e.b});
+  return raw;
+}
+
+const std::vector<std::vector<Event>>& mix() {
+  static const auto events = make_mix(2'000'000, 1);
+  return events;
+}
+
+void BM_Encode(benchmark::State& state) {
+  const int level = static_cast<int>(state.range(0));
+  size_t bytes = 0, events = 0;
+  for (auto _ : state) {
+    auto encoded = encode(mix(), level);
+    bytes = encoded.bytes;
+    events = encoded.events;
+    benchmark::DoNotOptimize(encoded.frames.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events));
+  const double per_event = static_cast<double>(bytes) / static_cast<double>(events);
+  state.counters["bytes_per_event"] = per_event;
+  const double events_per_s = static_cast<double>(events) * static_cast<double>(state.iterations()) /
+                              (state.iterations() ? 1.0 : 1.0);
+  (void)events_per_s;
+  report_metric("format.bytes_per_event.zstd" + std::to_string(level), per_event, "bytes/event");
+}
+BENCHMARK(BM_Encode)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ReferenceRawZstd1(benchmark::State& state) {
+  const auto raw = raw_records(mix());
+  const size_t raw_size = raw.size() * sizeof(RawRecord);
+  std::vector<uint8_t> out(ZSTD_compressBound(1 << 17));
+  size_t compressed = 0;
+  for (auto _ : state) {
+    compressed = 0;
+    // Compressed in 128 KiB blocks, as a flusher draining a ring would.
+    for (size_t off = 0; off < raw_size; off += 1 << 17) {
+      const size_t n = std::min<size_t>(1 << 17, raw_size - off);
+      compressed += ZSTD_compress(out.data(), out.size(),
+                                  reinterpret_cast<const uint8_t*>(raw.data()) + off, n, 1);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * raw.size()));
+  const double per_event = static_cast<double>(compressed) / static_cast<double>(raw.size());
+  state.counters["bytes_per_event"] = per_event;
+  report_metric("format.bytes_per_event.reference_raw_zstd1", per_event, "bytes/event");
+}
+BENCHMARK(BM_ReferenceRawZstd1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Decode(benchmark::State& state) {
+  const auto encoded = encode(mix(), 3);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("format-bench-" + std::to_string(::getpid()) + ".tscope"))
+                               .string();
+  {
+    TraceFile file;
+    file.open(path);
+    for (auto& f : encoded.frames) file.write(f);
+  }
+  uint64_t events = 0;
+  for (auto _ : state) {
+    TraceReader reader(path);
+    Event e;
+    events = 0;
+    while (reader.next(e)) ++events;
+    benchmark::DoNotOptimize(e);
+  }
+  std::filesystem::remove(path);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events));
+}
+BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Throughput figures come from timed passes outside Google Benchmark's loop so
+  // that they can be printed as metric lines with their ratio.
+  int rc = taskscope::bench::run_benchmarks(argc, argv);
+  using Clock = std::chrono::steady_clock;
+  auto time_it = [](auto&& fn) {
+    double best = 1e30;
+    for (int i = 0; i < 3; ++i) {
+      auto start = Clock::now();
+      fn();
+      best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    return best;
+  };
+  size_t events = 0;
+  Encoded encoded;
+  const double encode_s = time_it([&] { encoded = encode(mix(), 3); events = encoded.events; });
+  const auto raw = raw_records(mix());
+  std::vector<uint8_t> out(ZSTD_compressBound(1 << 17));
+  const double reference_s = time_it([&] {
+    const size_t raw_size = raw.size() * sizeof(RawRecord);
+    for (size_t off = 0; off < raw_size; off += 1 << 17)
+      ZSTD_compress(out.data(), out.size(), reinterpret_cast<const uint8_t*>(raw.data()) + off,
+                    std::min<size_t>(1 << 17, raw_size - off), 1);
+  });
+  const std::string path = "/tmp/format-bench-metric.tscope";
+  {
+    TraceFile file;
+    file.open(path);
+    for (auto& f : encoded.frames) file.write(f);
+  }
+  const double decode_s = time_it([&] {
+    TraceReader reader(path);
+    Event e;
+    while (reader.next(e)) {
+    }
+  });
+  if (!std::getenv("TASKSCOPE_BENCH_KEEP")) std::filesystem::remove(path);
+  const double n = static_cast<double>(events);
+  std::printf("metric format.encode_rate %.4g Mevents/s\n", n / encode_s / 1e6);
+  std::printf("metric format.reference_raw_zstd1_rate %.4g Mevents/s\n", n / reference_s / 1e6);
+  std::printf("metric format.encode_vs_reference %.3g ratio\n", reference_s / encode_s);
+  std::printf("metric format.decode_rate %.4g Mevents/s\n", n / decode_s / 1e6);
+  return rc;
+}
