@@ -1,0 +1,20 @@
+// Rendering an analysis: the text report (verdict first, then each finding as a
+// story, then warnings, census and a trace line), the JSON report
+// (schema taskscope.report/1, DESIGN.md "Command line") and the wait-for graph
+// as Graphviz dot.
+#pragma once
+
+#include <string>
+
+#include "taskscope/analyzer/analysis.hpp"
+
+namespace taskscope::analyzer {
+
+std::string render_text(const Analysis& analysis);
+std::string render_json(const Analysis& analysis);
+std::string render_dot(const Analysis& analysis);
+
+// JSON string literal with escapes ("\"a\\nb\"").
+std::string json_quote(std::string_view text);
+
+}  // namespace taskscope::analyzer

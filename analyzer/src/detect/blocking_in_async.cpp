@@ -1,0 +1,178 @@
+// blocking_in_async: async tasks that hold their worker thread — a poll that
+// runs longer than the threshold (default 10 ms), or a thread-blocking wait (a
+// WaitBegin while the task is being polled: std::mutex, condvar, blocking
+// channel, sleep, join) inside a poll. Either way the other tasks of that worker
+// cannot run meanwhile. Summarised per task; the worst tasks are reported.
+#include <algorithm>
+#include <unordered_map>
+
+#include "detector.hpp"
+
+namespace taskscope::analyzer {
+
+namespace {
+
+using format::Event;
+using format::EventKind;
+
+constexpr size_t kMaxTracked = 1024;
+constexpr size_t kMaxReported = 20;
+
+struct TaskRecord {
+  AgentType type = AgentType::kTask;
+  StringId name = 0;
+  uint32_t ordinal = 0;
+  uint64_t long_polls = 0;
+  int64_t longest_poll_ns = 0;
+  int64_t longest_poll_at = 0;
+  AgentId longest_poll_thread = 0;
+  uint64_t blocking_waits = 0;
+  int64_t longest_wait_ns = 0;
+  Wait example_wait;  // the longest blocking wait
+  AgentId example_thread = 0;
+};
+
+class BlockingInAsyncDetector : public Detector {
+ public:
+  explicit BlockingInAsyncDetector(int64_t threshold_ns) : threshold_ns_(threshold_ns) {}
+
+  uint64_t kinds() const override {
+    return kind_bit(EventKind::kPollEnd) | kind_bit(EventKind::kWaitBegin) |
+           kind_bit(EventKind::kWaitEnd);
+  }
+
+  void observe(const Event& e, AgentId acting, const State& state) override {
+    if (e.flags & format::kFlagSnapshot) return;
+    if (e.kind == EventKind::kPollEnd) {
+      const Agent* task = state.agents.find(e.a);
+      if (task == nullptr || task->poll_begin_ns < 0) return;
+      const int64_t took = e.ts_ns - task->poll_begin_ns;
+      if (took > threshold_ns_) note_poll(*task, took, e.ts_ns, e.thread);
+      return;
+    }
+    const Agent* task = state.agents.find(acting);
+    if (task == nullptr || task->type != AgentType::kTask || task->polled_by == 0) return;
+    if (e.kind == EventKind::kWaitBegin) {
+      if (TaskRecord* record = record_for(*task)) {
+        ++record->blocking_waits;
+        if (record->example_thread == 0) {
+          record->example_wait = Wait{e.a,   static_cast<format::WaitOp>(e.op),
+                                      e.b,   (e.flags & format::kFlagTimed) != 0,
+                                      e.str, e.ts_ns};
+          record->example_thread = e.thread;
+        }
+      }
+    } else if (task->waiting) {  // kWaitEnd
+      const int64_t took = e.ts_ns - task->wait.since_ns;
+      if (TaskRecord* record = record_for(*task); record && took > record->longest_wait_ns) {
+        record->longest_wait_ns = took;
+        record->example_wait = task->wait;
+        record->example_thread = e.thread;
+      }
+    }
+  }
+
+  void report(const DetectContext& context, const std::vector<Finding>&,
+              std::vector<Finding>& out) override {
+    // Polls (and blocking waits) still running at the instant analyzed count too.
+    context.state.agents.for_each([&](const Agent& task) {
+      if (task.type != AgentType::kTask || task.polled_by == 0 || task.poll_begin_ns < 0) return;
+      const int64_t took = context.state.now_ns - task.poll_begin_ns;
+      if (took > threshold_ns_) note_poll(task, took, context.state.now_ns, task.polled_by);
+      if (task.waiting)
+        if (TaskRecord* record = record_for(task)) {
+          const int64_t waited = context.state.now_ns - task.wait.since_ns;
+          if (record->blocking_waits == 0) record->blocking_waits = 1;
+          if (waited >= record->longest_wait_ns) {
+            record->longest_wait_ns = waited;
+            record->example_wait = task.wait;
+            record->example_thread = task.polled_by;
+          }
+        }
+    });
+    std::vector<std::pair<AgentId, const TaskRecord*>> worst;
+    for (const auto& [id, record] : tasks_) worst.emplace_back(id, &record);
+    std::sort(worst.begin(), worst.end(), [](const auto& x, const auto& y) {
+      const int64_t a = std::max(x.second->longest_poll_ns, x.second->longest_wait_ns);
+      const int64_t b = std::max(y.second->longest_poll_ns, y.second->longest_wait_ns);
+      return a != b ? a > b : x.first < y.first;
+    });
+    if (worst.size() > kMaxReported) worst.resize(kMaxReported);
+    const Names& names = context.names;
+    for (const auto& [id, record] : worst) {
+      Finding finding;
+      finding.kind = FindingKind::kBlockingInAsync;
+      finding.severity = Severity::kWarning;
+      const std::string task = names.agent(record->type, id, record->name, record->ordinal);
+      finding.agents.push_back(AgentRef{"task", id, task});
+      if (record->blocking_waits > 0) {
+        const std::string worker = names.agent(record->example_thread);
+        finding.agents.push_back(names.agent_ref(record->example_thread));
+        if (record->example_wait.resource != 0 &&
+            record->example_wait.op != format::WaitOp::kJoin &&
+            context.state.resources.find(record->example_wait.resource))
+          finding.resources.push_back(names.resource_ref(record->example_wait.resource));
+        finding.summary = "task " + task + " blocked worker " + worker +
+                          " inside a poll: " + names.wait_phrase(record->example_wait);
+        std::string line = task + " made " + std::to_string(record->blocking_waits) +
+                           " thread-blocking wait" + (record->blocking_waits == 1 ? "" : "s") +
+                           " while being polled";
+        if (record->longest_wait_ns > 0)
+          line += ", the longest " + Names::duration(record->longest_wait_ns);
+        const std::string where = names.location(record->example_wait.location);
+        if (!where.empty())
+          line += " (" + names.wait_phrase(record->example_wait) + " at " + where + ")";
+        finding.explanation.push_back(line + ".");
+      } else {
+        finding.summary = "task " + task + " held worker " +
+                          names.agent(record->longest_poll_thread) + " for " +
+                          Names::duration(record->longest_poll_ns) + " in one poll";
+        finding.agents.push_back(names.agent_ref(record->longest_poll_thread));
+      }
+      if (record->long_polls > 0)
+        finding.explanation.push_back(std::to_string(record->long_polls) + " poll" +
+                                      (record->long_polls == 1 ? "" : "s") + " took longer than " +
+                                      Names::duration(threshold_ns_) + "; the longest took " +
+                                      Names::duration(record->longest_poll_ns) + " (ending at " +
+                                      Names::time(record->longest_poll_at) + ").");
+      finding.explanation.push_back(
+          "While a poll blocks, no other task can run on that worker. Use the runtime's async "
+          "primitives, or move blocking work to a dedicated thread.");
+      finding.since_ns = record->longest_poll_at;
+      out.push_back(std::move(finding));
+    }
+  }
+
+ private:
+  TaskRecord* record_for(const Agent& task) {
+    auto it = tasks_.find(task.id);
+    if (it != tasks_.end()) return &it->second;
+    if (tasks_.size() >= kMaxTracked) return nullptr;
+    TaskRecord& record = tasks_[task.id];
+    record.type = task.type;
+    record.name = task.name;
+    record.ordinal = task.ordinal;
+    return &record;
+  }
+  void note_poll(const Agent& task, int64_t took, int64_t at, AgentId thread) {
+    TaskRecord* record = record_for(task);
+    if (record == nullptr) return;
+    ++record->long_polls;
+    if (took > record->longest_poll_ns) {
+      record->longest_poll_ns = took;
+      record->longest_poll_at = at;
+      record->longest_poll_thread = thread;
+    }
+  }
+
+  int64_t threshold_ns_;
+  std::unordered_map<AgentId, TaskRecord> tasks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_blocking_in_async_detector(int64_t poll_threshold_ns) {
+  return std::make_unique<BlockingInAsyncDetector>(poll_threshold_ns);
+}
+
+}  // namespace taskscope::analyzer

@@ -1,0 +1,265 @@
+#include "stuck_story.hpp"
+
+#include <algorithm>
+
+namespace taskscope::analyzer {
+
+namespace {
+
+using format::WaitOp;
+
+std::string pad(size_t n) { return std::string(n, ' '); }
+
+}  // namespace
+
+const Agent* StuckStory::agent_of(uint32_t node) const {
+  return context_.state.agents.find(context_.graph.node(node).agent);
+}
+
+std::string StuckStory::channel_state(ResourceId id) const {
+  const Resource* channel = context_.state.resources.find(id);
+  if (channel == nullptr || !channel->depth_known) return "";
+  if (channel->capacity == 0) return "(unbounded, " + std::to_string(channel->depth) + " queued)";
+  std::string text =
+      "(bounded, " + std::to_string(channel->depth) + "/" + std::to_string(channel->capacity);
+  if (channel->depth >= channel->capacity)
+    text += " full";
+  else if (channel->depth == 0)
+    text += ", empty";
+  return text + ")";
+}
+
+std::vector<std::string> StuckStory::spawn_chain(AgentId id) const {
+  std::vector<std::string> chain;
+  const Names& names = context_.names;
+  const Agent* agent = context_.state.agents.find(id);
+  for (int depth = 0; agent != nullptr && agent->parent != 0 && depth < 8; ++depth) {
+    std::string line = "spawned by " + names.agent(agent->parent);
+    const std::string where = names.location(agent->spawn_location);
+    if (!where.empty()) line += " at " + where;
+    chain.push_back(std::move(line));
+    agent = context_.state.agents.find(agent->parent);
+  }
+  return chain;
+}
+
+void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) const {
+  const Agent* agent = agent_of(node);
+  if (agent == nullptr) return;
+  const Names& names = context_.names;
+  const int64_t now = context_.state.now_ns;
+  const std::string name = names.agent(agent->id);
+  const std::string indent = pad(name.size() + 2);
+  std::string head = name + "  ";
+  if (agent->waiting) {
+    head += "blocked " + Names::duration(now - agent->wait.since_ns) + "  " +
+            names.wait_phrase(agent->wait);
+    const std::string where = names.location(agent->wait.location);
+    if (!where.empty()) head += "  at " + where;
+  } else if (context_.graph.node(node).idle_task) {
+    head += "pending " + Names::duration(now - agent->last_poll_end_ns) +
+            " since its last poll returned";
+  } else if (!agent->polling.empty()) {
+    head += "held by the poll of " + names.agent(agent->polling.back()) + ", which is blocked";
+  } else {
+    head += run_state_name(agent->state);
+  }
+  lines.push_back(std::move(head));
+  for (const Hold& hold : agent->holds) {
+    std::string line =
+        indent + (hold.mode == format::LockMode::kShared ? "holds (shared) " : "holds ") +
+        names.resource_phrase(hold.resource) + " since " + Names::time(hold.since_ns);
+    const std::string where = names.location(hold.location);
+    if (!where.empty()) line += " (taken at " + where + ")";
+    lines.push_back(std::move(line));
+  }
+  const auto chain = spawn_chain(agent->id);
+  for (size_t i = 0; i < chain.size(); ++i) lines.push_back(indent + pad(2 * i) + chain[i]);
+  if (!agent->spans.empty()) {
+    std::string line = indent + "span stack: ";
+    for (size_t i = 0; i < agent->spans.size(); ++i) {
+      if (i) line += " > ";
+      line += std::string(names.text(agent->spans[i].name));
+      const auto argument = names.text(agent->spans[i].argument);
+      if (!argument.empty()) line += "(" + std::string(argument) + ")";
+    }
+    lines.push_back(std::move(line));
+  }
+}
+
+std::string StuckStory::endpoint_holder(const WaitEdge& edge) const {
+  const Names& names = context_.names;
+  std::string text = names.agent(context_.graph.node(edge.to).agent);
+  const Endpoint* endpoint = context_.state.endpoints.find(edge.endpoint);
+  if (endpoint == nullptr) return text;
+  const bool receiver = edge.reason == EdgeReason::kReceiver;
+  switch (endpoint->strength) {
+    case EndpointStrength::kUsed:
+      text += receiver ? " (it received through it)" : " (it sent through it)";
+      break;
+    case EndpointStrength::kHanded:
+      text += " (handed to it at spawn)";
+      break;
+    case EndpointStrength::kCreated:
+      text += " (assumed: it created it)";
+      break;
+  }
+  return text;
+}
+
+std::string StuckStory::step_phrase(const WaitEdge& edge, uint32_t from) const {
+  const Names& names = context_.names;
+  const Agent* agent = agent_of(from);
+  const std::string resource = edge.resource ? names.resource_phrase(edge.resource) : "";
+  switch (edge.reason) {
+    case EdgeReason::kOwns:
+      if (edge.to == from) return "locks " + resource + " again, which it already owns";
+      return "waits to lock " + resource + ", owned by";
+    case EdgeReason::kHoldsShared:
+      return "waits to lock " + resource + ", held shared by";
+    case EdgeReason::kQueuedWriter:
+      return "waits to read-lock " + resource + "; a queued writer goes first:";
+    case EdgeReason::kHoldsUnits:
+      return "waits for " + resource + ", whose units are held by";
+    case EdgeReason::kPosted:
+      return "waits for " + resource + ", posted before only by";
+    case EdgeReason::kNotified:
+      return "waits on " + resource + ", notified before only by";
+    case EdgeReason::kUsesMutex:
+      return "waits on " + resource + "; its mutex is used by";
+    case EdgeReason::kReceiver: {
+      const std::string state = channel_state(edge.resource);
+      return "sends to " + resource + (state.empty() ? "" : " " + state) + "; receiver held by";
+    }
+    case EdgeReason::kSender:
+      return "receives from " + resource + " (empty); sender held by";
+    case EdgeReason::kJoined:
+      return "awaits join of";
+    case EdgeReason::kPolls:
+      return "is the worker thread inside the poll of";
+    case EdgeReason::kWaker:
+      return "awaits " + resource + " (pending task); can be woken by";
+  }
+  (void)agent;
+  return "waits for";
+}
+
+std::vector<std::string> StuckStory::draw_cycle(const std::vector<uint32_t>& cycle) const {
+  std::vector<std::string> lines;
+  if (cycle.empty()) return lines;
+  const Names& names = context_.names;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    const uint32_t from = cycle[i];
+    const uint32_t to = cycle[(i + 1) % cycle.size()];
+    lines.push_back(names.agent(context_.graph.node(from).agent));
+    const WaitEdge* edge = edge_between(context_.graph, from, to);
+    std::string phrase = edge ? step_phrase(*edge, from) : "waits for";
+    if (edge && (edge->reason == EdgeReason::kReceiver || edge->reason == EdgeReason::kSender)) {
+      const Endpoint* endpoint = context_.state.endpoints.find(edge->endpoint);
+      if (endpoint && endpoint->strength == EndpointStrength::kCreated)
+        phrase += " (assumed: its creator)";
+    }
+    lines.push_back("   │ " + phrase);
+    lines.push_back("   ▼");
+  }
+  lines.push_back(names.agent(context_.graph.node(cycle.front()).agent) +
+                  (cycle.size() == 1 ? "  (itself: the cycle closes)" : "  (the cycle closes)"));
+  return lines;
+}
+
+void StuckStory::add_agent(Finding& finding, AgentId agent) const {
+  for (const AgentRef& ref : finding.agents)
+    if (ref.id == agent) return;
+  finding.agents.push_back(context_.names.agent_ref(agent));
+}
+
+void StuckStory::add_resource(Finding& finding, ResourceId resource) const {
+  if (resource == 0 || context_.state.resources.find(resource) == nullptr) return;
+  for (const ResourceRef& ref : finding.resources)
+    if (ref.id == resource) return;
+  finding.resources.push_back(context_.names.resource_ref(resource));
+}
+
+void StuckStory::add_wait_resources(Finding& finding, uint32_t node) const {
+  const Agent* agent = agent_of(node);
+  if (agent == nullptr) return;
+  if (agent->waiting && agent->wait.op != WaitOp::kJoin)
+    add_resource(finding, agent->wait.resource);
+  for (const Hold& hold : agent->holds) add_resource(finding, hold.resource);
+}
+
+int64_t StuckStory::earliest_since(const std::vector<uint32_t>& nodes) const {
+  int64_t since = context_.state.now_ns;
+  for (uint32_t node : nodes) {
+    const Agent* agent = agent_of(node);
+    if (agent == nullptr) continue;
+    if (agent->waiting) since = std::min(since, agent->wait.since_ns);
+    for (const Hold& hold : agent->holds) since = std::min(since, hold.since_ns);
+    if (agent->state == RunState::kIdle) since = std::min(since, agent->last_poll_end_ns);
+  }
+  return since;
+}
+
+void StuckStory::apply_caveats(Finding& finding, const std::vector<uint32_t>& nodes,
+                               int64_t since_ns) const {
+  const Names& names = context_.names;
+  for (uint32_t node : nodes) {
+    for (const WaitEdge& edge : context_.graph.node(node).edges) {
+      if (!edge.assumed) continue;
+      const Endpoint* endpoint = context_.state.endpoints.find(edge.endpoint);
+      const bool receiver = endpoint && endpoint->side == format::EndpointSide::kReceiver;
+      finding.severity = Severity::kWarning;
+      const std::string line =
+          "Assuming " + names.agent(context_.graph.node(edge.to).agent) + " still holds the " +
+          (receiver ? "receiver" : "sender") + " of " + names.resource_phrase(edge.resource) +
+          " it created: the handle may have moved to another agent without the recorder "
+          "seeing it.";
+      if (std::find(finding.explanation.begin(), finding.explanation.end(), line) ==
+          finding.explanation.end())
+        finding.explanation.push_back(line);
+    }
+  }
+  uint64_t lost = 0;
+  int64_t first = INT64_MAX, last = 0;
+  for (const DroppedRange& range : context_.state.dropped) {
+    if (range.last_ns < since_ns) continue;
+    lost += range.events;
+    first = std::min(first, range.first_ns);
+    last = std::max(last, range.last_ns);
+  }
+  if (lost > 0) {
+    finding.severity = finding.severity == Severity::kError ? Severity::kWarning : finding.severity;
+    finding.explanation.push_back(Names::count(lost) + " events were lost between " +
+                                  Names::time(first) + " and " + Names::time(last) +
+                                  "; a release, send or notify among them would undo this "
+                                  "finding.");
+  }
+}
+
+std::string StuckStory::agent_noun(const std::vector<uint32_t>& nodes) const {
+  bool threads = false, tasks = false;
+  for (uint32_t node : nodes) {
+    const Agent* agent = agent_of(node);
+    if (agent && agent->type == AgentType::kTask)
+      tasks = true;
+    else
+      threads = true;
+  }
+  const bool plural = nodes.size() != 1;
+  if (threads && tasks) return plural ? "agents" : "agent";
+  if (tasks) return plural ? "tasks" : "task";
+  return plural ? "threads" : "thread";
+}
+
+void StuckStory::describe_attached(const std::vector<uint32_t>& attached,
+                                   std::vector<std::string>& lines) const {
+  if (attached.empty()) return;
+  lines.push_back("Also stuck, waiting on them:");
+  for (uint32_t node : attached) {
+    std::vector<std::string> block;
+    describe_agent(node, block);
+    for (auto& line : block) lines.push_back("  " + line);
+  }
+}
+
+}  // namespace taskscope::analyzer

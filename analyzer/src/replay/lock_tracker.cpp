@@ -1,0 +1,145 @@
+#include <algorithm>
+
+#include "trackers.hpp"
+
+namespace taskscope::analyzer::replay {
+
+namespace {
+
+using format::LockMode;
+using format::ResourceKind;
+
+Hold* find_hold(Agent& agent, ResourceId resource, LockMode mode) {
+  for (Hold& hold : agent.holds)
+    if (hold.resource == resource && hold.mode == mode) return &hold;
+  return nullptr;
+}
+
+}  // namespace
+
+void LockTracker::acquired(const Event& e, AgentId acting) {
+  const bool shared = e.op == static_cast<uint8_t>(LockMode::kShared);
+  // A snapshot lists one kAcquired per acquisition still held (recursive ones
+  // included), exactly as recorded: it is applied like a live event.
+  Resource& lock =
+      context_->resource(e.a, shared ? ResourceKind::kRwLock : ResourceKind::kMutex, e.ts_ns);
+  if (lock.first_location == 0) lock.first_location = e.str;
+  Agent& agent = context_->agent(acting);
+  lock.users.add(acting);
+  const LockMode mode = shared ? LockMode::kShared : LockMode::kExclusive;
+
+  if (lock.kind == ResourceKind::kSemaphore) {
+    const int64_t units = e.b == 0 ? 1 : static_cast<int64_t>(e.b);
+    auto it = std::find_if(lock.unit_holders.begin(), lock.unit_holders.end(),
+                           [&](const auto& entry) { return entry.first == acting; });
+    if (it == lock.unit_holders.end())
+      lock.unit_holders.emplace_back(acting, units);
+    else
+      it->second += units;
+    if (Hold* hold = find_hold(agent, lock.id, mode)) {
+      hold->count += static_cast<uint32_t>(units);
+    } else {
+      agent.holds.push_back(Hold{lock.id, mode, static_cast<uint32_t>(units), e.ts_ns, e.str});
+    }
+    return;
+  }
+
+  if (shared) {
+    if (std::find(lock.readers.begin(), lock.readers.end(), acting) == lock.readers.end())
+      lock.readers.push_back(acting);
+    if (Hold* hold = find_hold(agent, lock.id, mode)) {
+      ++hold->count;
+    } else {
+      agent.holds.push_back(Hold{lock.id, mode, 1, e.ts_ns, e.str});
+    }
+    return;
+  }
+
+  if (lock.owner == acting) {
+    // A recursive acquisition.
+    if (!lock.recursive()) context_->flag_inconsistency();  // its release was lost
+    lock.owner_depth = e.b > 0 ? static_cast<uint32_t>(e.b) : lock.owner_depth + 1;
+    if (Hold* hold = find_hold(agent, lock.id, mode)) hold->count = lock.owner_depth;
+    return;
+  }
+  if (lock.owner != 0) {
+    // Someone else still owned it: that owner's release was lost (or it predates
+    // the window). Believe the newer event.
+    context_->flag_inconsistency();
+    if (Agent* previous = context_->state().agents.find(lock.owner)) {
+      context_->drop_hold(*previous, lock.id, mode, 0);
+      context_->forget_if_done(previous->id);
+    }
+  }
+  lock.owner = acting;
+  lock.owner_depth = e.b > 0 ? static_cast<uint32_t>(e.b) : 1;
+  agent.holds.push_back(Hold{lock.id, mode, lock.owner_depth, e.ts_ns, e.str});
+}
+
+void LockTracker::released(const Event& e, AgentId acting) {
+  Resource* lock = context_->state().resources.find(e.a);
+  if (lock == nullptr) {
+    context_->mark_partial();  // acquired before the window
+    return;
+  }
+  Agent& agent = context_->agent(acting);
+  const bool shared = e.op == static_cast<uint8_t>(LockMode::kShared);
+  const LockMode mode = shared ? LockMode::kShared : LockMode::kExclusive;
+
+  if (lock->kind == ResourceKind::kSemaphore) {
+    const int64_t units = e.b == 0 ? 1 : static_cast<int64_t>(e.b);
+    auto it = std::find_if(lock->unit_holders.begin(), lock->unit_holders.end(),
+                           [&](const auto& entry) { return entry.first == acting; });
+    if (it != lock->unit_holders.end() && (it->second -= units) <= 0) lock->unit_holders.erase(it);
+    context_->drop_hold(agent, lock->id, mode, static_cast<uint32_t>(units));
+    lock->posters.add(acting);  // releasing units is posting them
+    return;
+  }
+
+  if (shared) {
+    Hold* hold = find_hold(agent, lock->id, mode);
+    if (hold == nullptr) {
+      context_->mark_partial();
+    } else if (--hold->count == 0) {
+      context_->drop_hold(agent, lock->id, mode, 0);
+      auto it = std::find(lock->readers.begin(), lock->readers.end(), acting);
+      if (it != lock->readers.end()) lock->readers.erase(it);
+    }
+    return;
+  }
+
+  if (lock->owner == acting) {
+    if (lock->owner_depth > 1) {
+      --lock->owner_depth;
+      if (Hold* hold = find_hold(agent, lock->id, mode)) hold->count = lock->owner_depth;
+      return;
+    }
+    lock->owner = 0;
+    lock->owner_depth = 0;
+    context_->drop_hold(agent, lock->id, mode, 0);
+    return;
+  }
+  if (lock->owner == 0) {
+    context_->mark_partial();  // acquired before the window
+    return;
+  }
+  // Released by a non-owner: the ownership we had is wrong; the lock is free now.
+  context_->flag_inconsistency();
+  if (Agent* owner = context_->state().agents.find(lock->owner)) {
+    context_->drop_hold(*owner, lock->id, mode, 0);
+    const AgentId owner_id = owner->id;
+    lock->owner = 0;
+    lock->owner_depth = 0;
+    context_->forget_if_done(owner_id);
+  } else {
+    lock->owner = 0;
+    lock->owner_depth = 0;
+  }
+}
+
+void LockTracker::sem_post(const Event& e, AgentId acting) {
+  Resource& sem = context_->resource(e.a, ResourceKind::kSemaphore, e.ts_ns);
+  sem.posters.add(acting);
+}
+
+}  // namespace taskscope::analyzer::replay

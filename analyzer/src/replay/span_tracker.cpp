@@ -1,0 +1,24 @@
+#include "trackers.hpp"
+
+namespace taskscope::analyzer::replay {
+
+void SpanTracker::enter(const Event& e, AgentId acting) {
+  Agent& agent = context_->agent(acting);
+  // Past the cap (exits lost to dropped events) the oldest frames go first.
+  if (agent.spans.size() >= kMaxDepth) agent.spans.erase(agent.spans.begin());
+  agent.spans.push_back(
+      SpanFrame{static_cast<StringId>(e.a), static_cast<StringId>(e.b), e.str, e.ts_ns});
+}
+
+void SpanTracker::exit(const Event& e, AgentId acting) {
+  Agent& agent = context_->agent(acting);
+  for (size_t i = agent.spans.size(); i-- > 0;) {
+    if (agent.spans[i].name == e.a) {
+      agent.spans.resize(i);
+      return;
+    }
+  }
+  context_->mark_partial();  // entered before the window
+}
+
+}  // namespace taskscope::analyzer::replay

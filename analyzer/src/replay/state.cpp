@@ -1,0 +1,89 @@
+#include "taskscope/analyzer/state.hpp"
+
+#include <algorithm>
+
+namespace taskscope::analyzer {
+
+const char* agent_type_name(AgentType type) {
+  switch (type) {
+    case AgentType::kThread:
+      return "thread";
+    case AgentType::kTask:
+      return "task";
+    case AgentType::kUnknown:
+      break;
+  }
+  return "agent";
+}
+
+const char* run_state_name(RunState state) {
+  switch (state) {
+    case RunState::kUnknown:
+      return "unknown";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kBlocked:
+      return "blocked";
+    case RunState::kIdle:
+      return "idle";
+    case RunState::kRunnable:
+      return "runnable";
+    case RunState::kEnded:
+      return "ended";
+  }
+  return "unknown";
+}
+
+const char* endpoint_strength_name(EndpointStrength strength) {
+  switch (strength) {
+    case EndpointStrength::kCreated:
+      return "created";
+    case EndpointStrength::kHanded:
+      return "handed";
+    case EndpointStrength::kUsed:
+      return "used";
+  }
+  return "created";
+}
+
+void AgentSet::add(AgentId id) {
+  if (id == 0 || overflowed || contains(id)) return;
+  if (ids.size() >= kCapacity) {
+    overflowed = true;
+    return;
+  }
+  ids.push_back(id);
+}
+
+bool AgentSet::contains(AgentId id) const {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+void Agent::recycle() {
+  std::vector<Hold> keep_holds = std::move(holds);
+  std::vector<SpanFrame> keep_spans = std::move(spans);
+  std::vector<AgentId> keep_polling = std::move(polling);
+  std::vector<ResourceId> keep_registered = std::move(registered_on);
+  *this = Agent{};
+  keep_holds.clear();
+  keep_spans.clear();
+  keep_polling.clear();
+  keep_registered.clear();
+  holds = std::move(keep_holds);
+  spans = std::move(keep_spans);
+  polling = std::move(keep_polling);
+  registered_on = std::move(keep_registered);
+}
+
+AgentId State::acting_agent(AgentId thread) const {
+  const Agent* record = agents.find(thread);
+  if (record == nullptr || record->polling.empty()) return thread;
+  return record->polling.back();
+}
+
+uint32_t State::name_count(StringId name) const {
+  auto it = name_counts.find(name);
+  return it == name_counts.end() ? 0 : it->second;
+}
+
+}  // namespace taskscope::analyzer

@@ -1,0 +1,41 @@
+#include <algorithm>
+
+#include "trackers.hpp"
+
+namespace taskscope::analyzer::replay {
+
+namespace {
+constexpr size_t kMaxRegistrations = 4;
+}  // namespace
+
+void WakerTracker::clone(const Event& e) {
+  Agent& task = context_->agent(e.a);
+  if (task.type == AgentType::kUnknown) task.type = AgentType::kTask;
+  ++task.wakers;
+  context_->state().wakers_instrumented = true;
+  if (e.b != 0 && task.registered_on.size() < kMaxRegistrations &&
+      std::find(task.registered_on.begin(), task.registered_on.end(), e.b) ==
+          task.registered_on.end())
+    task.registered_on.push_back(e.b);
+}
+
+void WakerTracker::drop(const Event& e) {
+  Agent& task = context_->agent(e.a);
+  if (--task.wakers < 0) {
+    // A waker made before the window: the count was never exact.
+    task.wakers = 0;
+    task.wakers_known = false;
+    context_->mark_partial();
+  }
+}
+
+void WakerTracker::wake(const Event& e, AgentId acting) {
+  Agent& task = context_->agent(e.a);
+  if (task.type == AgentType::kUnknown) task.type = AgentType::kTask;
+  ++task.wakes;
+  if (acting == task.id) ++task.self_wakes;
+  task.woken_since_poll = true;
+  if (task.state == RunState::kIdle) context_->set_state(task, RunState::kRunnable, e.ts_ns);
+}
+
+}  // namespace taskscope::analyzer::replay

@@ -1,0 +1,96 @@
+#include "census.hpp"
+
+#include <algorithm>
+
+namespace taskscope::analyzer {
+
+namespace {
+
+constexpr size_t kMaxChannelsListed = 6;
+
+struct Tally {
+  uint64_t total = 0, stuck = 0, running = 0, blocked = 0, idle = 0, runnable = 0, done = 0,
+           unknown = 0;
+  std::string text(const char* noun) const {
+    if (total == 0) return "";
+    std::string out = std::to_string(total) + " " + noun + (total == 1 ? "" : "s") + " (";
+    std::vector<std::string> parts;
+    auto part = [&](uint64_t n, const char* what) {
+      if (n) parts.push_back(std::to_string(n) + " " + what);
+    };
+    part(stuck, "stuck");
+    part(blocked, "blocked");
+    part(running, "running");
+    part(runnable, "runnable");
+    part(idle, "pending");
+    part(unknown, "unknown");
+    part(done, "done");
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    return out + ")";
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> build_census(const State& state, const WaitForGraph& graph,
+                                      const StuckSet& stuck, const Names& names) {
+  Tally threads, tasks;
+  threads.done = state.ended_threads;
+  tasks.done = state.ended_tasks;
+  uint64_t locks_held = 0;
+  for (uint32_t i = 0; i < graph.nodes().size(); ++i) {
+    const Agent* agent = state.agents.find(graph.node(i).agent);
+    if (agent == nullptr) continue;
+    Tally& tally = agent->type == AgentType::kTask ? tasks : threads;
+    if (agent->state == RunState::kEnded) continue;  // counted in `done`
+    ++tally.total;
+    locks_held += agent->holds.size();
+    if (stuck.contains(i))
+      ++tally.stuck;
+    else if (agent->state == RunState::kBlocked)
+      ++tally.blocked;
+    else if (agent->state == RunState::kRunning)
+      ++tally.running;
+    else if (agent->state == RunState::kRunnable)
+      ++tally.runnable;
+    else if (agent->state == RunState::kIdle)
+      ++tally.idle;
+    else
+      ++tally.unknown;
+  }
+  threads.total += threads.done;
+  tasks.total += tasks.done;
+
+  std::vector<std::string> lines;
+  std::string agents = threads.text("thread");
+  const std::string task_text = tasks.text("task");
+  if (!task_text.empty()) agents += (agents.empty() ? "" : "; ") + task_text;
+  lines.push_back("Census at " + Names::time(state.now_ns) + ": " +
+                  (agents.empty() ? std::string("no agents") : agents) + ".");
+
+  std::vector<const Resource*> channels;
+  uint64_t resources = 0;
+  state.resources.for_each([&](const Resource& r) {
+    ++resources;
+    if (r.is_channel()) channels.push_back(&r);
+  });
+  std::sort(channels.begin(), channels.end(), [](const Resource* x, const Resource* y) {
+    return x->depth != y->depth ? x->depth > y->depth : x->id < y->id;
+  });
+  std::string line = std::to_string(resources) + (resources == 1 ? " resource, " : " resources, ") +
+                     std::to_string(locks_held) + " lock" + (locks_held == 1 ? "" : "s") + " held";
+  if (!channels.empty()) {
+    line += "; channels: ";
+    for (size_t i = 0; i < channels.size() && i < kMaxChannelsListed; ++i) {
+      if (i) line += ", ";
+      line += "\"" + names.resource(channels[i]->id) + "\" " + std::to_string(channels[i]->depth) +
+              (channels[i]->capacity ? "/" + std::to_string(channels[i]->capacity) : " queued");
+    }
+    if (channels.size() > kMaxChannelsListed)
+      line += ", +" + std::to_string(channels.size() - kMaxChannelsListed) + " more";
+  }
+  lines.push_back(line + ".");
+  return lines;
+}
+
+}  // namespace taskscope::analyzer

@@ -1,0 +1,98 @@
+// The text report (see REPORT-EXAMPLE.md): the verdict first; then each stuck-set
+// finding as a story (the cycle drawn, every stuck agent with its wait, holds,
+// spawn chain and span stack, why it cannot resolve, what fixes it); then the
+// other warnings; then the census and a line about the trace itself.
+#include <cctype>
+
+#include "taskscope/analyzer/report.hpp"
+
+namespace taskscope::analyzer {
+
+namespace {
+
+bool is_story(FindingKind kind) {
+  return kind == FindingKind::kDeadlock || kind == FindingKind::kChannelFullCycle ||
+         kind == FindingKind::kBlockedForever || kind == FindingKind::kLostWakeup;
+}
+
+std::string headline(const Finding& finding) {
+  std::string kind(finding_kind_name(finding.kind));
+  for (char& c : kind) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
+  if (finding.kind == FindingKind::kChannelFullCycle) kind = "CHANNEL-FULL CYCLE";
+  if (finding.severity != Severity::kError) kind = "POSSIBLE " + kind;
+  return kind + ": " + finding.summary;
+}
+
+void story(const Finding& finding, bool with_headline, std::string& out) {
+  if (with_headline) out += headline(finding) + "\n";
+  out += "\n";
+  if (!finding.diagram.empty()) {
+    for (const auto& line : finding.diagram) out += "  " + line + "\n";
+    out += "\n";
+  }
+  for (const auto& line : finding.explanation) out += "  " + line + "\n";
+  out += "\n";
+}
+
+}  // namespace
+
+std::string render_text(const Analysis& analysis) {
+  const Report& report = analysis.report();
+  std::string out;
+  std::vector<const Finding*> stories, warnings, notes;
+  for (const Finding& finding : report.findings) {
+    if (is_story(finding.kind))
+      stories.push_back(&finding);
+    else if (finding.severity == Severity::kInfo)
+      notes.push_back(&finding);
+    else
+      warnings.push_back(&finding);
+  }
+
+  // Verdict.
+  std::string when = "at " + Names::time(report.at_ns);
+  if (report.at_ns >= report.trace.duration_ns) when += ", the end of the trace";
+  if (!report.trace.reason.empty()) when += " (written on " + report.trace.reason + ")";
+  if (!stories.empty()) {
+    out += headline(*stories.front());
+    if (stories.size() > 1) out += "  [+" + std::to_string(stories.size() - 1) + " more below]";
+    out += "\n";
+    out += "State " + when + "\n";
+    story(*stories.front(), false, out);
+    for (size_t i = 1; i < stories.size(); ++i) story(*stories[i], true, out);
+  } else {
+    out += "OK: no agent is stuck " + when;
+    if (!warnings.empty())
+      out += ", but " + std::to_string(warnings.size()) + " warning" +
+             (warnings.size() == 1 ? "" : "s");
+    out += "\n\n";
+  }
+
+  if (!warnings.empty()) {
+    out += "Warnings\n";
+    for (const Finding* finding : warnings) {
+      out += "  " + std::string(finding_kind_name(finding->kind)) + "  " + finding->summary + "\n";
+      for (const auto& line : finding->explanation) out += "      " + line + "\n";
+    }
+    out += "\n";
+  }
+  if (!notes.empty()) {
+    out += "Notes\n";
+    for (const Finding* finding : notes) {
+      out += "  " + std::string(finding_kind_name(finding->kind)) + "  " + finding->summary + "\n";
+      for (const auto& line : finding->explanation) out += "      " + line + "\n";
+    }
+    out += "\n";
+  }
+  for (const auto& line : report.census) out += line + "\n";
+  const TraceInfo& trace = report.trace;
+  out += "Trace: " + (trace.path.empty() ? std::string() : trace.path + ", ") +
+         Names::count(trace.events) + " events over " + Names::duration(trace.duration_ns) + ", " +
+         Names::count(trace.dropped_events) + " dropped, " +
+         (trace.status.empty() ? std::string(trace.truncated ? "truncated" : "complete")
+                               : trace.status) +
+         ".\n";
+  return out;
+}
+
+}  // namespace taskscope::analyzer

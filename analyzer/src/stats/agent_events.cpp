@@ -1,0 +1,125 @@
+// Polls, wakes, spans and memory deltas of agents (see stats_collector.hpp).
+#include <algorithm>
+
+#include "stats_collector.hpp"
+
+namespace taskscope::analyzer::stats {
+
+using format::Event;
+
+namespace {
+constexpr int kRunning = static_cast<int>(AgentState::kRunning);
+constexpr int kRunnable = static_cast<int>(AgentState::kRunnable);
+constexpr int kBlocked = static_cast<int>(AgentState::kBlocked);
+constexpr int kIdle = static_cast<int>(AgentState::kIdle);
+
+bool is_snapshot(const Event& event) { return event.flags & format::kFlagSnapshot; }
+}  // namespace
+
+void StatsCollector::on_poll_begin(const Event& event) {
+  if (is_snapshot(event)) return;
+  LiveAgent* thread = recording_thread(event);
+  LiveAgent& task = task_agent(event.a, event.ts_ns);
+  if (thread->polling.empty()) {
+    thread->polling_since = event.ts_ns;
+    ++thread->group->polls;
+  }
+  thread->polling.push_back(event.a);
+  if (task.runnable_since >= 0)
+    task.group->sched_latency.add(span_ns(task.runnable_since, event.ts_ns));
+  task.runnable_since = -1;
+  task.woken_in_poll = false;
+  task.poll_since = event.ts_ns;
+  ++task.group->polls;
+  set_state(task, kRunning, event.ts_ns);
+}
+
+void StatsCollector::on_poll_end(const Event& event) {
+  if (is_snapshot(event)) return;
+  LiveAgent* thread = recording_thread(event);
+  auto& polling = thread->polling;
+  if (auto it = std::find(polling.rbegin(), polling.rend(), event.a); it != polling.rend())
+    polling.erase(std::next(it).base());
+  if (polling.empty() && thread->polling_since >= 0) {
+    thread->group->poll_ns += span_ns(thread->polling_since, event.ts_ns);
+    thread->polling_since = -1;
+  }
+  // A wait begun in the poll blocked the thread until now; the task may go on
+  // waiting (an async wait spans polls), but its worker is free again.
+  if (thread->run_since < 0) {
+    thread->run_since = event.ts_ns;
+    set_state(*thread, kRunning, event.ts_ns);
+  }
+  LiveAgent* task = find_agent(event.a);
+  if (!task || !task->is_task) return;
+  if (task->poll_since >= 0) task->group->busy.add(span_ns(task->poll_since, event.ts_ns));
+  task->poll_since = -1;
+  if (static_cast<format::PollResult>(event.op) == format::PollResult::kReady) {
+    set_state(*task, StateTimeline::kNoState, event.ts_ns);  // finished; TaskEnd follows
+  } else if (task->woken_in_poll) {
+    // Woken while running: it becomes runnable when this poll returns.
+    task->runnable_since = event.ts_ns;
+    set_state(*task, kRunnable, event.ts_ns);
+  } else {
+    set_state(*task, task->waiting ? kBlocked : kIdle, event.ts_ns);
+  }
+  task->woken_in_poll = false;
+}
+
+void StatsCollector::on_wake(const Event& event) {
+  if (is_snapshot(event)) return;
+  LiveAgent& task = task_agent(event.a, event.ts_ns);
+  if (!task.is_task) return;
+  if (task.poll_since >= 0) {
+    task.woken_in_poll = true;
+  } else if (task.runnable_since < 0) {
+    // The first wake since the last poll starts the scheduling-latency clock.
+    task.runnable_since = event.ts_ns;
+    set_state(task, kRunnable, event.ts_ns);
+  }
+}
+
+SpanStats* StatsCollector::span_group(uint32_t name) {
+  if (auto it = span_by_id_.find(name); it != span_by_id_.end()) return it->second;
+  std::string text(strings_(name));
+  if (text.empty()) text = "(unnamed span)";
+  auto& slot = span_groups_[text];
+  if (!slot) {
+    slot = std::make_unique<SpanStats>();
+    slot->name = text;
+    slot->duration = new_distribution();
+    init_group(*slot);
+  }
+  span_by_id_[name] = slot.get();
+  return slot.get();
+}
+
+void StatsCollector::on_span_enter(const Event& event) {
+  LiveAgent& agent = acting_agent(event);
+  const auto name = static_cast<uint32_t>(event.a);
+  // A span open before a snapshot has an unknown start: tracked, never sampled.
+  agent.spans.push_back({name, span_group(name), is_snapshot(event) ? -1 : event.ts_ns});
+}
+
+void StatsCollector::on_span_exit(const Event& event) {
+  LiveAgent& agent = acting_agent(event);
+  const auto name = static_cast<uint32_t>(event.a);
+  auto& spans = agent.spans;
+  auto it = std::find_if(spans.rbegin(), spans.rend(),
+                         [name](const OpenSpan& span) { return span.name == name; });
+  if (it == spans.rend()) return;
+  if (it->since >= 0) it->group->duration.add(span_ns(it->since, event.ts_ns));
+  spans.erase(std::next(it).base());
+}
+
+void StatsCollector::on_memory(const Event& event) {
+  LiveAgent* agent = event.a ? find_agent(event.a) : &acting_agent(event);
+  if (!agent) return;
+  const auto delta = static_cast<int64_t>(event.b);
+  agent->has_memory = true;
+  agent->memory_now += delta;
+  agent->memory_peak = std::max(agent->memory_peak, agent->memory_now);
+  if (delta > 0) agent->group->memory_allocated += delta;
+}
+
+}  // namespace taskscope::analyzer::stats

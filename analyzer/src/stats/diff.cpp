@@ -1,0 +1,205 @@
+// Matching, testing and ranking of changes between two traces (see diff.hpp).
+#include "taskscope/analyzer/diff.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "diff_metrics.hpp"
+#include "diff_words.hpp"
+#include "taskscope/analyzer/stats_significance.hpp"
+#include "taskscope/format/reader.hpp"
+#include "units.hpp"
+
+namespace taskscope::analyzer {
+
+using stats::describe;
+using stats::Measure;
+using stats::MetricSeries;
+using stats::p_text;
+using stats::show_value;
+
+std::string_view diff_kind_name(DiffKind kind) {
+  switch (kind) {
+    case DiffKind::kTask:
+      return "task";
+    case DiffKind::kSpan:
+      return "span";
+    case DiffKind::kResource:
+      return "resource";
+  }
+  return "task";
+}
+
+std::optional<double> MetricChange::relative() const {
+  if (base == 0) return std::nullopt;
+  return delta() / base;
+}
+
+double MetricChange::effect_ns() const { return unit == "ns" ? std::fabs(delta()) : 0.0; }
+
+namespace {
+
+double relative_change(double from, double to) {
+  return std::fabs(to - from) / std::max(std::fabs(from), 1.0);
+}
+
+const std::vector<int64_t>& samples_of(const MetricSeries* series) {
+  static const std::vector<int64_t> kNone;
+  return series && series->dist ? series->dist->samples() : kNone;
+}
+
+// Decides whether one metric changed beyond noise (the rules in diff.hpp).
+void test_change(const MetricSeries* base, const MetricSeries* now, Measure measure,
+                 const DiffOptions& options, MetricChange& change) {
+  const double alpha = options.alpha, min_change = options.min_change;
+  const uint64_t base_count = base ? base->count : 0, new_count = now ? now->count : 0;
+  switch (measure) {
+    case Measure::kTotalTime: {
+      const RankTest shift = mann_whitney_u(samples_of(base), samples_of(now));
+      const double base_median = base && base->dist ? base->dist->quantile(0.5) : 0;
+      const double new_median = now && now->dist ? now->dist->quantile(0.5) : 0;
+      const bool shifted = shift.p < alpha && base_count && new_count &&
+                           relative_change(base_median, new_median) >= min_change;
+      const double count_p = poisson_counts_p(base_count, new_count);
+      const bool recounted =
+          count_p < alpha && relative_change(double(base_count), double(new_count)) >= min_change;
+      const bool total_moved = relative_change(change.base, change.now) >= min_change;
+      change.significant = total_moved && (shifted || recounted);
+      change.p = shifted ? shift.p : recounted ? count_p : std::min(shift.p, count_p);
+      break;
+    }
+    case Measure::kCount:
+      change.p = poisson_counts_p(base_count, new_count);
+      change.significant =
+          *change.p < alpha && relative_change(change.base, change.now) >= min_change;
+      break;
+    case Measure::kMean: {
+      const RankTest shift = mann_whitney_u(samples_of(base), samples_of(now));
+      change.p = shift.p;
+      change.significant =
+          shift.p < alpha && relative_change(change.base, change.now) >= min_change;
+      break;
+    }
+    case Measure::kUntested:
+      break;
+  }
+}
+
+// How specific an explanation a change is: a resource beats the span around its
+// use, which beats the task or thread around the span.
+int specificity(DiffKind kind) {
+  return kind == DiffKind::kResource ? 2 : kind == DiffKind::kSpan ? 1 : 0;
+}
+
+std::string make_headline(const std::vector<MetricChange>& changes) {
+  const MetricChange* top = nullptr;
+  size_t significant = 0;
+  for (const MetricChange& c : changes)
+    if (c.significant && (++significant, !top)) top = &c;
+  if (!top) return "no significant change: every difference is within noise";
+  // A lock held longer also lengthens the span and the thread around it, by about
+  // as much: among effects close to the largest, name the most specific cause.
+  for (const MetricChange& c : changes)
+    if (c.significant && c.effect_ns() >= 0.8 * top->effect_ns() &&
+        specificity(c.kind) > specificity(top->kind))
+      top = &c;
+  std::string line = describe(*top) + (top->delta() >= 0 ? " rose from " : " fell from ") +
+                     show_value(*top, top->base) + " to " + show_value(*top, top->now) + " (" +
+                     p_text(top->p.value_or(1)) + ")";
+  if (significant == 1) return line + "; everything else within noise";
+  // Name the next largest other changes, so the line says whether they follow
+  // from the top one (the span around the lock) or are a second story.
+  std::string also;
+  size_t named = 0;
+  for (const MetricChange& c : changes) {
+    if (!c.significant || &c == top) continue;
+    if (named == 2) {
+      also += " and " + std::to_string(significant - 1 - named) + " more";
+      break;
+    }
+    const auto relative = c.relative();
+    also += std::string(named ? ", " : "") + describe(c) + " " +
+            (relative ? stats::format_percent(*relative, true) : "(new)");
+    ++named;
+  }
+  return line + "; also " + also;
+}
+
+}  // namespace
+
+DiffResult diff_stats(const TraceStats& base, const TraceStats& now, const DiffOptions& options) {
+  DiffResult result;
+  result.base = base.trace;
+  result.now = now.trace;
+  result.options = options;
+  const auto wanted = [&](DiffKind kind) { return !options.by || *options.by == kind; };
+
+  // Names in only one trace are listed apart; metrics are compared for the rest.
+  std::map<std::string, NameOnlyInOne> base_names, new_names;
+  for (auto& n : stats::name_totals(base))
+    base_names[stats::owner_key(n.kind, n.subject, n.name)] = n;
+  for (auto& n : stats::name_totals(now))
+    new_names[stats::owner_key(n.kind, n.subject, n.name)] = n;
+  for (auto& [key, n] : base_names)
+    if (!new_names.count(key) && wanted(n.kind)) result.only_in_base.push_back(n);
+  for (auto& [key, n] : new_names)
+    if (!base_names.count(key) && wanted(n.kind)) result.only_in_new.push_back(n);
+  for (auto* list : {&result.only_in_base, &result.only_in_new})
+    std::stable_sort(list->begin(), list->end(),
+                     [](auto& x, auto& y) { return x.total_ns > y.total_ns; });
+
+  const std::vector<MetricSeries> base_series = stats::flatten(base);
+  const std::vector<MetricSeries> new_series = stats::flatten(now);
+  std::map<std::string, std::pair<const MetricSeries*, const MetricSeries*>> matched;
+  for (const auto& s : base_series)
+    if (new_names.count(s.owner_key()) && wanted(s.kind)) matched[s.key()].first = &s;
+  for (const auto& s : new_series)
+    if (base_names.count(s.owner_key()) && wanted(s.kind)) matched[s.key()].second = &s;
+
+  for (const auto& [key, pair] : matched) {
+    const MetricSeries* any = pair.first ? pair.first : pair.second;
+    MetricChange change;
+    change.kind = any->kind;
+    change.subject = any->subject;
+    change.name = any->name;
+    change.metric = any->metric;
+    change.unit = any->unit;
+    change.base = pair.first ? pair.first->value : 0;
+    change.now = pair.second ? pair.second->value : 0;
+    change.base_events = pair.first ? pair.first->count : 0;
+    change.new_events = pair.second ? pair.second->count : 0;
+    if (any->dist) {
+      const auto median = [](const MetricSeries* s) {
+        return s && s->dist ? static_cast<double>(s->dist->quantile(0.5)) : 0.0;
+      };
+      change.base_median = median(pair.first);
+      change.new_median = median(pair.second);
+    }
+    if (change.base == 0 && change.now == 0) continue;
+    test_change(pair.first, pair.second, any->measure, options, change);
+    result.changes.push_back(std::move(change));
+  }
+  // Effect on total time first; metrics without time by relative change.
+  std::stable_sort(result.changes.begin(), result.changes.end(),
+                   [](const MetricChange& x, const MetricChange& y) {
+                     if (x.effect_ns() != y.effect_ns()) return x.effect_ns() > y.effect_ns();
+                     if (x.significant != y.significant) return x.significant;
+                     return relative_change(x.base, x.now) > relative_change(y.base, y.now);
+                   });
+  result.headline = make_headline(result.changes);
+  return result;
+}
+
+DiffResult diff_traces(const std::string& base_path, const std::string& new_path,
+                       const DiffOptions& options) {
+  StatsOptions stats_options;
+  stats_options.reservoir_size = options.reservoir_size;
+  const TraceStats base = compute_stats(base_path, stats_options);
+  const TraceStats now = compute_stats(new_path, stats_options);
+  return diff_stats(base, now, options);
+}
+
+}  // namespace taskscope::analyzer

@@ -1,0 +1,300 @@
+// Event dispatch, agent bookkeeping and the end of the trace (see stats_collector.hpp).
+#include "stats_collector.hpp"
+
+#include <algorithm>
+
+#include "taskscope/format/reader.hpp"
+
+namespace taskscope::analyzer {
+namespace stats {
+
+using format::Event;
+using format::EventKind;
+
+StatsCollector::StatsCollector(const StatsOptions& options, StringLookup strings)
+    : options_(options), strings_(std::move(strings)), timeline_(options.timeline_intervals) {}
+
+Distribution StatsCollector::new_distribution() const {
+  Distribution d;
+  d.keep_samples(options_.reservoir_size);
+  return d;
+}
+
+void StatsCollector::on_event(const Event& event) {
+  if (!started_) {
+    started_ = true;
+    timeline_.change(event.ts_ns, StateTimeline::kNoState, StateTimeline::kNoState);
+  }
+  switch (event.kind) {
+    case EventKind::kThreadStart:
+      on_thread_start(event);
+      break;
+    case EventKind::kThreadEnd:
+      retire(event.a, event.ts_ns);
+      break;
+    case EventKind::kAgentName:
+      if (LiveAgent* agent = find_agent(event.a)) rename(*agent, event.str);
+      break;
+    case EventKind::kTaskSpawn:
+      on_task_spawn(event);
+      break;
+    case EventKind::kPollBegin:
+      on_poll_begin(event);
+      break;
+    case EventKind::kPollEnd:
+      on_poll_end(event);
+      break;
+    case EventKind::kTaskEnd:
+      retire(event.a, event.ts_ns);
+      break;
+    case EventKind::kWake:
+      on_wake(event);
+      break;
+    case EventKind::kWaitBegin:
+      on_wait_begin(event);
+      break;
+    case EventKind::kWaitEnd:
+      on_wait_end(event);
+      break;
+    case EventKind::kAcquired:
+      on_acquired(event);
+      break;
+    case EventKind::kReleased:
+      on_released(event);
+      break;
+    case EventKind::kResourceCreate:
+      on_resource_create(event);
+      break;
+    case EventKind::kResourceDestroy:
+      on_resource_destroy(event);
+      break;
+    case EventKind::kChannelSend:
+    case EventKind::kChannelRecv:
+      on_channel_op(event);
+      break;
+    case EventKind::kNotify:
+      if (!(event.flags & format::kFlagSnapshot))
+        ++resource(event.a, format::ResourceKind::kCondvar, event.ts_ns).group->notifies;
+      break;
+    case EventKind::kSpanEnter:
+      on_span_enter(event);
+      break;
+    case EventKind::kSpanExit:
+      on_span_exit(event);
+      break;
+    case EventKind::kMemory:
+      on_memory(event);
+      break;
+    default:
+      break;
+  }
+}
+
+LiveAgent* StatsCollector::find_agent(uint64_t id) { return agents_.find(id); }
+
+AgentGroupStats* StatsCollector::agent_group(bool is_task, uint32_t name) {
+  std::string text(name ? strings_(name) : std::string_view{});
+  if (text.empty()) text = is_task ? "(unnamed task)" : "(unnamed thread)";
+  auto& slot = agent_groups_[(is_task ? "T" : "t") + text];
+  if (!slot) {
+    slot = std::make_unique<AgentGroupStats>();
+    slot->name = std::move(text);
+    slot->is_task = is_task;
+    slot->busy = new_distribution();
+    slot->sched_latency = new_distribution();
+    slot->memory_peak = new_distribution();
+    init_group(*slot);
+  }
+  return slot.get();
+}
+
+void StatsCollector::rename(LiveAgent& agent, uint32_t name) {
+  AgentGroupStats* group = agent_group(agent.is_task, name);
+  if (group == agent.group) return;
+  if (agent.group) --agent.group->agents;
+  ++group->agents;
+  agent.group = group;
+}
+
+LiveAgent& StatsCollector::thread_agent(uint64_t id, int64_t ts) {
+  bool added = false;
+  LiveAgent& agent = agents_.get_or_insert(id, &added);
+  if (added) {
+    agent.id = id;
+    agent.born_ns = agent.run_since = ts;
+    agent.group = agent_group(false, 0);
+    ++agent.group->agents;
+    set_state(agent, static_cast<int>(AgentState::kRunning), ts);
+  }
+  return agent;
+}
+
+LiveAgent& StatsCollector::task_agent(uint64_t id, int64_t ts) {
+  bool added = false;
+  LiveAgent& agent = agents_.get_or_insert(id, &added);
+  if (added) {
+    agent.id = id;
+    agent.is_task = true;
+    agent.born_ns = ts;
+    agent.group = agent_group(true, 0);
+    ++agent.group->agents;
+    set_state(agent, static_cast<int>(AgentState::kIdle), ts);
+  }
+  return agent;
+}
+
+LiveAgent* StatsCollector::recording_thread(const Event& event) {
+  if (event.flags & format::kFlagSnapshot) {
+    LiveAgent* agent = find_agent(event.thread);
+    return agent && !agent->is_task ? agent : nullptr;
+  }
+  if (cached_thread_ && cached_thread_id_ == event.thread) return cached_thread_;
+  LiveAgent& thread = thread_agent(event.thread, event.ts_ns);
+  cached_thread_id_ = event.thread;
+  cached_thread_ = &thread;
+  return &thread;
+}
+
+LiveAgent& StatsCollector::acting_agent(const Event& event) {
+  if (event.flags & format::kFlagSnapshot) {
+    if (LiveAgent* agent = find_agent(event.thread)) return *agent;
+    return thread_agent(event.thread, event.ts_ns);
+  }
+  LiveAgent* thread = recording_thread(event);
+  while (!thread->polling.empty()) {
+    if (LiveAgent* task = find_agent(thread->polling.back())) return *task;
+    thread->polling.pop_back();  // the task ended while polled
+  }
+  return *thread;
+}
+
+void StatsCollector::set_state(LiveAgent& agent, int state, int64_t ts) {
+  if (agent.state == state) return;
+  timeline_.change(ts, agent.state, state);
+  agent.state = state;
+}
+
+void StatsCollector::on_thread_start(const Event& event) {
+  LiveAgent& agent = thread_agent(event.a, event.ts_ns);
+  if (event.str) rename(agent, event.str);
+}
+
+void StatsCollector::on_task_spawn(const Event& event) {
+  const bool known = agents_.find(event.a) != nullptr;
+  LiveAgent& task = task_agent(event.a, event.ts_ns);
+  if (event.b) rename(task, static_cast<uint32_t>(event.b));
+  if (!known && !(event.flags & format::kFlagSnapshot)) {
+    // A spawned task is runnable: spawn to first poll counts as scheduling latency.
+    task.runnable_since = event.ts_ns;
+    set_state(task, static_cast<int>(AgentState::kRunnable), event.ts_ns);
+  }
+}
+
+// Closes every interval the agent has open, as of `ts`.
+void StatsCollector::close_agent(LiveAgent& agent, int64_t ts) {
+  if (agent.waiting) end_wait(agent, ts, nullptr);
+  AgentGroupStats& group = *agent.group;
+  if (agent.is_task) {
+    if (agent.poll_since >= 0) group.busy.add(span_ns(agent.poll_since, ts));
+    agent.poll_since = -1;
+  } else {
+    if (agent.run_since >= 0) group.busy.add(span_ns(agent.run_since, ts));
+    if (agent.polling_since >= 0) group.poll_ns += span_ns(agent.polling_since, ts);
+    group.lifetime_ns += span_ns(agent.born_ns, ts);
+    agent.run_since = agent.polling_since = -1;
+  }
+  for (const OpenSpan& span : agent.spans)
+    if (span.since >= 0) span.group->duration.add(span_ns(span.since, ts));
+  agent.spans.clear();
+  if (agent.has_memory) {
+    group.memory_peak.add(agent.memory_peak);
+    group.memory_live += agent.memory_now;
+  }
+  set_state(agent, StateTimeline::kNoState, ts);
+}
+
+void StatsCollector::retire(uint64_t id, int64_t ts) {
+  LiveAgent* agent = agents_.find(id);
+  if (!agent) return;
+  close_agent(*agent, ts);
+  if (cached_thread_ == agent) cached_thread_ = nullptr;
+  agents_.erase(id);
+}
+
+namespace {
+
+template <typename Group>
+void sort_by(std::vector<Group>& groups, int64_t (*weight)(const Group&)) {
+  std::stable_sort(groups.begin(), groups.end(), [&](const Group& x, const Group& y) {
+    const int64_t wx = weight(x), wy = weight(y);
+    return wx != wy ? wx > wy : x.name < y.name;
+  });
+}
+
+template <typename Group>
+std::vector<Group> take(std::unordered_map<std::string, std::unique_ptr<Group>>& groups) {
+  std::vector<Group> out;
+  out.reserve(groups.size());
+  for (auto& [key, group] : groups) out.push_back(std::move(*group));
+  groups.clear();
+  return out;
+}
+
+}  // namespace
+
+TraceStats StatsCollector::finish(int64_t end_ns) {
+  agents_.for_each([&](uint64_t, LiveAgent& agent) { close_agent(agent, end_ns); });
+  resources_.for_each([&](uint64_t, LiveResource& res) { close_resource(res, end_ns); });
+  timeline_.finish(end_ns);
+  agents_.clear();
+  resources_.clear();
+  cached_thread_ = nullptr;
+
+  TraceStats stats;
+  stats.agents = take(agent_groups_);
+  std::erase_if(stats.agents, [](const AgentGroupStats& g) {
+    return g.agents == 0 && g.busy.empty() && g.blocked_ns() == 0;
+  });
+  sort_by<AgentGroupStats>(stats.agents,
+                           [](const AgentGroupStats& g) { return g.busy.sum() + g.blocked_ns(); });
+  stats.spans = take(span_groups_);
+  sort_by<SpanStats>(stats.spans, [](const SpanStats& g) { return g.duration.sum(); });
+  stats.resources = take(resource_groups_);
+  sort_by<ResourceStats>(stats.resources,
+                         [](const ResourceStats& g) { return g.hold.sum() + g.wait_ns(); });
+  stats.timeline = timeline_.intervals();
+  return stats;
+}
+
+}  // namespace stats
+
+TraceStats compute_stats(format::TraceReader& reader, const StatsOptions& options) {
+  stats::StatsCollector collector(options, [&reader](uint32_t id) { return reader.string(id); });
+  format::Event event;
+  bool any = false;
+  int64_t first_ns = 0, last_ns = 0;
+  while (reader.next(event)) {
+    if (!any) first_ns = event.ts_ns;
+    any = true;
+    last_ns = std::max(last_ns, event.ts_ns);
+    collector.on_event(event);
+  }
+  const format::ReadStatus& status = reader.status();
+  if (status.footer && status.footer->end_ns > last_ns) last_ns = status.footer->end_ns;
+  TraceStats result = collector.finish(last_ns);
+  result.trace.path = reader.path();
+  result.trace.events = status.events;
+  result.trace.first_ns = first_ns;
+  result.trace.last_ns = last_ns;
+  result.trace.dropped_events = status.dropped_events;
+  result.trace.truncated = status.truncated;
+  result.trace.status = status.summary();
+  return result;
+}
+
+TraceStats compute_stats(const std::string& path, const StatsOptions& options) {
+  format::TraceReader reader(path);
+  return compute_stats(reader, options);
+}
+
+}  // namespace taskscope::analyzer

@@ -1,0 +1,59 @@
+// `taskscope analyze FILE [--at TIME] [--stall DUR] [--format text|json|dot] [-o OUT]`:
+// why the recorded program is stuck, and what else is wrong. Exit status 0 when
+// no error-severity finding, 1 when there is one, 2 for bad usage or input.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "command.hpp"
+#include "taskscope/analyzer/analysis.hpp"
+
+namespace taskscope::cli {
+namespace {
+
+struct AnalyzeCommandOptions {
+  std::string file;
+  std::string at;
+  std::string stall = "1s";
+  std::string format = "text";
+  std::string output;
+};
+
+int run_analyze(const AnalyzeCommandOptions& options) {
+  analyzer::AnalyzeOptions analyze;
+  if (!options.at.empty()) analyze.at_ns = parse_duration_ns(options.at, "--at");
+  analyze.stall_ns = parse_duration_ns(options.stall, "--stall");
+  const auto format = options.format == "json"  ? analyzer::OutputFormat::kJson
+                      : options.format == "dot" ? analyzer::OutputFormat::kDot
+                                                : analyzer::OutputFormat::kText;
+  std::ofstream file;
+  if (!options.output.empty()) {
+    file.open(options.output, std::ios::trunc);
+    if (!file) throw UsageError(options.output + ": cannot open for writing");
+  }
+  const auto analysis = analyzer::analyze_file(options.file, analyze);
+  std::ostream& out = options.output.empty() ? std::cout : file;
+  out << analysis->render(format);
+  out.flush();
+  if (!out)
+    throw UsageError((options.output.empty() ? "stdout" : options.output) + ": write failed");
+  return analysis->report().has_error() ? 1 : 0;
+}
+
+const bool kRegistered = register_command(20, [](CLI::App& app) {
+  auto* sub = app.add_subcommand(
+      "analyze",
+      "Explain why agents are stuck (deadlocks, full-channel cycles, lost wakeups) "
+      "and what else is wrong");
+  auto options = std::make_shared<AnalyzeCommandOptions>();
+  sub->add_option("file", options->file, "Trace file (.tscope)")->required();
+  sub->add_option("--at", options->at, "Analyze the state at this time (2.5s, 1500ms, ns)");
+  sub->add_option("--stall", options->stall, "Report agents blocked longer than this (default 1s)");
+  sub->add_option("--format", options->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "dot"}));
+  sub->add_option("-o,--output", options->output, "Write the report to this file");
+  return Command{sub, [options] { return run_analyze(*options); }};
+});
+
+}  // namespace
+}  // namespace taskscope::cli

@@ -1,0 +1,47 @@
+// Short denoised stacks for slow paths (see stack_site in shim.hpp).
+//
+// Why denoise: a std::condition_variable wait enters pthread_cond_wait from
+// libstdc++, and every interposed call passes through the shim, so the raw
+// return address often names library code. The person reading the report wants
+// the program's frames. Which frames are noise is decided by address range
+// (module_ranges.hpp), so the slow path does no dladdr (which takes the loader
+// lock) and no allocation beyond interning the resulting string.
+#include <execinfo.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <string_view>
+
+#include "module_ranges.hpp"
+#include "shim.hpp"
+
+namespace taskscope::preload {
+
+StringId stack_site(const void* return_address) noexcept {
+  // Raw frames include the shim's own (this function, the interposer) and the
+  // libraries between the program and the interposed call.
+  constexpr int kRawFrames = kMaxStackFrames + 6;
+  void* frames[kRawFrames];
+  const int captured = backtrace(frames, kRawFrames);
+  char text[kMaxStackFrames * 24];
+  size_t length = 0;
+  int kept = 0;
+  for (int i = 0; i < captured && kept < kMaxStackFrames; ++i) {
+    if (is_noise(frames[i])) continue;
+    const int written = std::snprintf(text + length, sizeof text - length, "%spc:0x%" PRIxPTR,
+                                      kept == 0 ? "" : ";", reinterpret_cast<uintptr_t>(frames[i]));
+    if (written <= 0 || static_cast<size_t>(written) >= sizeof text - length) break;
+    length += static_cast<size_t>(written);
+    ++kept;
+  }
+  if (kept == 0) return intern_pc(return_address);
+  return intern(std::string_view(text, length));
+}
+
+void prepare_stack_capture() noexcept {
+  // The first backtrace() loads libgcc_s (dlopen); do it now, single-threaded.
+  void* frames[2];
+  backtrace(frames, 2);
+}
+
+}  // namespace taskscope::preload

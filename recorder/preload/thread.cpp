@@ -1,0 +1,196 @@
+// Threads: pthread_create, pthread_join, pthread_setname_np.
+//
+// pthread_create allocates the new thread's agent id in the parent
+// (new_agent_id) and starts the thread on a trampoline that binds that id
+// (adopt_thread_agent: kThreadStart with the parent and a name) before the
+// user's start routine runs; pthread_create returns once that is recorded. The parent also maps the
+// pthread_t to the agent id, so that a join, or a pthread_setname_np from another thread, knows
+// whom it is about: join is wait_begin(joined agent, kJoin) ... wait_end(kCompleted), setname is
+// name_agent.
+//
+// Thread names before any pthread_setname_np come from the start routine:
+//  - "sym:0x<address of the routine>", which Symbolizer::describe turns into
+//    the function's name offline ("worker"): in-process, dladdr would know only
+//    exported symbols and takes the loader lock;
+//  - for std::thread the routine is libstdc++'s execute_native_thread_routine
+//    and the argument a std::thread::_State; the name is then the address of
+//    the _State's _M_run (third vtable slot in the Itanium C++ ABI), whose
+//    symbol names the callable (e.g. a lambda in main).
+//
+// pthread_exit and pthread_detach are not interposed: the recorder ends a
+// thread's agent when the thread exits (however it exits), and detaching
+// changes nothing the analyzer models.
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "identity.hpp"
+#include "module_ranges.hpp"
+#include "shim.hpp"
+
+namespace taskscope::preload {
+namespace {
+
+using StartRoutine = void* (*)(void*);
+RealFunction<int (*)(pthread_t*, const pthread_attr_t*, StartRoutine, void*)> real_create(
+    "pthread_create");
+RealFunction<int (*)(pthread_t, void**)> real_join("pthread_join");
+RealFunction<int (*)(pthread_t, const char*)> real_setname("pthread_setname_np");
+
+// Handshake states of StartContext::state.
+constexpr uint32_t kStarting = 0;   // the new thread has not recorded its start yet
+constexpr uint32_t kStarted = 1;    // it has (kThreadStart is in its ring)
+constexpr uint32_t kAbandoned = 2;  // the parent stopped waiting; the thread frees
+
+struct StartContext {
+  StartRoutine start;
+  void* arg;
+  AgentId id;
+  AgentId parent;
+  char name[64];
+  std::atomic<uint32_t> state{kStarting};
+};
+
+// The creator waits (bounded) until the new thread has recorded kThreadStart,
+// so that the trace orders the start before everything the creator does after
+// pthread_create returns — a join, another spawn. Otherwise a thread scheduled
+// late would appear to start after its creator's later events, and the
+// analyzer's happens-before (start/join) ordering would be wrong.
+constexpr int64_t kStartWaitNs = 1'000'000'000;
+
+long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* timeout) {
+  return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), op | FUTEX_PRIVATE_FLAG, value,
+                 timeout, nullptr, 0);
+}
+
+// Returns true when the thread started (the caller frees the context), false
+// after the timeout (the thread will free it).
+bool wait_until_started(StartContext* context) {
+  timespec deadline{};
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += kStartWaitNs / 1'000'000'000;
+  for (;;) {
+    if (context->state.load(std::memory_order_acquire) == kStarted) return true;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t left =
+        (deadline.tv_sec - now.tv_sec) * 1'000'000'000 + (deadline.tv_nsec - now.tv_nsec);
+    if (left <= 0) break;
+    const timespec pause{left / 1'000'000'000, left % 1'000'000'000};
+    futex(&context->state, FUTEX_WAIT, kStarting, &pause);
+  }
+  uint32_t expected = kStarting;
+  return !context->state.compare_exchange_strong(expected, kAbandoned, std::memory_order_acq_rel);
+}
+
+void name_from_start_routine(StartRoutine start, void* arg, char* out, size_t size) {
+  const void* code = reinterpret_cast<const void*>(start);
+  if (in_libstdcxx(code) && arg != nullptr) {
+    // std::thread: the routine is libstdc++'s execute_native_thread_routine and
+    // `arg` its _State; name the thread by the _State's _M_run.
+    void* const* vtable = *static_cast<void* const* const*>(arg);
+    code = vtable[2];
+  }
+  std::snprintf(out, size, "sym:0x%" PRIxPTR, reinterpret_cast<uintptr_t>(code));
+}
+
+void remember(pthread_t thread, AgentId id) {
+  if (Slot* slot = threads().find_or_insert(static_cast<uintptr_t>(thread)))
+    slot->word.store(id, std::memory_order_release);
+}
+
+AgentId agent_of(pthread_t thread) {
+  if (pthread_equal(thread, pthread_self())) return current_thread_agent();
+  Slot* slot = threads().find(static_cast<uintptr_t>(thread));
+  return slot != nullptr ? slot->word.load(std::memory_order_acquire) : 0;
+}
+
+void* trampoline(void* raw) {
+  auto* context = static_cast<StartContext*>(raw);
+  const StartRoutine start = context->start;
+  void* const arg = context->arg;
+  {
+    BusyScope busy;
+    adopt_thread_agent(context->id, context->parent, context->name);
+    remember(pthread_self(), context->id);
+    if (context->state.exchange(kStarted, std::memory_order_acq_rel) == kAbandoned) {
+      std::free(context);
+    } else {
+      // The creator frees it, maybe before this wake: a wake on an address
+      // reused meanwhile is at worst a spurious wakeup, which futex users retry.
+      futex(&context->state, FUTEX_WAKE, 1, nullptr);
+    }
+  }
+  return start(arg);
+}
+
+}  // namespace
+}  // namespace taskscope::preload
+
+using namespace taskscope;
+using namespace taskscope::preload;
+
+TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* attr,
+                                       StartRoutine start, void* arg) {
+  if (!should_record(__builtin_return_address(0)))
+    return real_create.get()(thread, attr, start, arg);
+  StartContext* context = nullptr;
+  {
+    BusyScope busy;
+    void* memory = std::malloc(sizeof(StartContext));
+    if (memory != nullptr) {
+      context = new (memory) StartContext;
+      context->start = start;
+      context->arg = arg;
+      context->id = new_agent_id();
+      context->parent = current_agent();
+      name_from_start_routine(start, arg, context->name, sizeof context->name);
+    }
+  }
+  if (context == nullptr) return real_create.get()(thread, attr, start, arg);
+  const AgentId id = context->id;
+  const int rc = real_create.get()(thread, attr, trampoline, context);
+  BusyScope busy;
+  busy.keep_errno();
+  if (rc != 0) {
+    std::free(context);
+    return rc;
+  }
+  remember(*thread, id);
+  if (wait_until_started(context)) std::free(context);
+  return rc;
+}
+
+TASKSCOPE_INTERPOSE int pthread_join(pthread_t thread, void** result) {
+  if (!should_record(__builtin_return_address(0))) return real_join.get()(thread, result);
+  AgentId agent = 0;
+  {
+    BusyScope busy;
+    agent = agent_of(thread);
+    if (agent != 0)
+      wait_begin(agent, WaitOp::kJoin, 0, false, stack_site(__builtin_return_address(0)));
+  }
+  const int rc = real_join.get()(thread, result);
+  if (agent != 0) {
+    BusyScope busy;
+    wait_end(agent, rc == 0 ? WaitOutcome::kCompleted : WaitOutcome::kError);
+  }
+  return rc;
+}
+
+TASKSCOPE_INTERPOSE int pthread_setname_np(pthread_t thread, const char* name) {
+  const int rc = real_setname.get()(thread, name);
+  if (rc == 0 && should_record(__builtin_return_address(0))) {
+    BusyScope busy;
+    if (const AgentId agent = agent_of(thread)) name_agent(agent, name);
+  }
+  return rc;
+}

@@ -1,0 +1,49 @@
+// Event timestamps: the CPU's time-stamp counter on the hot path, converted to
+// nanoseconds since the session start by the flusher.
+#pragma once
+
+#include <cstdint>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#else
+#include <time.h>
+#endif
+
+namespace taskscope::detail {
+
+// One counter read: rdtsc on x86 (no fence: ordering against the record's other
+// stores comes from the ring's release store), CLOCK_MONOTONIC elsewhere.
+inline uint64_t read_ticks() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  return __rdtsc();
+#else
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+#endif
+}
+
+// How counter ticks map to trace time. Trace time 0 is `start_ticks`.
+struct Calibration {
+  double ticks_per_ns = 1.0;
+  uint64_t start_ticks = 0;
+  int64_t start_unix_ns = 0;  // wall clock at trace time 0
+  int64_t start_mono_ns = 0;  // CLOCK_MONOTONIC at trace time 0
+
+  // Signed: ticks older than the session start (stale records) come out negative.
+  int64_t to_ns(uint64_t ticks) const noexcept {
+    const auto delta = static_cast<int64_t>(ticks - start_ticks);
+    return static_cast<int64_t>(static_cast<double>(delta) / ticks_per_ns);
+  }
+};
+
+// Measures the counter's rate against CLOCK_MONOTONIC over the time since the
+// library was loaded (at least 20 ms: the first session of a process may sleep
+// for the remainder) and fixes trace time 0 at the call.
+Calibration calibrate() noexcept;
+
+int64_t monotonic_ns() noexcept;
+int64_t realtime_ns() noexcept;
+
+}  // namespace taskscope::detail

@@ -1,0 +1,277 @@
+#include "flusher.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <queue>
+
+#include "reentry.hpp"
+#include "session_state.hpp"
+#include "strings.hpp"
+#include "wakeup.hpp"
+
+namespace taskscope::detail {
+namespace {
+
+constexpr auto kDumpRequestTimeout = std::chrono::seconds(30);
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
+
+std::string signal_reason(int signal) { return "signal " + std::to_string(signal); }
+
+void say(const char* text) {
+  ssize_t ignored = ::write(STDERR_FILENO, text, std::char_traits<char>::length(text));
+  (void)ignored;
+}
+
+}  // namespace
+
+Flusher::Flusher(const Config& config, const Calibration& clock, std::string output,
+                 std::vector<ModuleInfo> modules)
+    : config_(config),
+      clock_(clock),
+      output_(std::move(output)),
+      modules_(std::move(modules)),
+      encoder_(config.zstd_level),
+      mirror_enabled_(config.mode == Mode::kFlight || config.hang_timeout_ms > 0),
+      watchdog_(static_cast<int64_t>(config.hang_timeout_ms) * 1'000'000) {}
+
+Flusher::~Flusher() {
+  if (thread_.joinable()) thread_.detach();  // only after a crash parked it
+}
+
+format::TraceHeader Flusher::header(const std::string& reason) const {
+  format::TraceHeader header;
+  header.version_major = format::kFormatMajor;
+  header.version_minor = format::kFormatMinor;
+  header.process_name = config_.process_name;
+  header.pid = static_cast<uint32_t>(::getpid());
+  header.start_unix_ns = clock_.start_unix_ns;
+  header.ticks_per_ns = clock_.ticks_per_ns;
+  header.start_ticks = clock_.start_ticks;
+  header.mode = config_.mode == Mode::kFlight ? "flight" : "stream";
+  header.buffer_bytes = config_.mode == Mode::kFlight ? config_.flight_bytes : config_.ring_bytes;
+  header.hang_timeout_ns = static_cast<int64_t>(config_.hang_timeout_ms) * 1'000'000;
+  header.reason = reason;
+  return header;
+}
+
+bool Flusher::open() {
+  try {
+    if (config_.mode == Mode::kFlight) {
+      flight_ = std::make_unique<FlightBuffer>(config_.flight_bytes);
+      for (int signal : kFatalSignals)
+        crash_headers_.emplace_back(signal, encoder_.header(header(signal_reason(signal))));
+      return true;
+    }
+    stream_ = std::make_unique<StreamWriter>();
+    return stream_->open(output_, encoder_.header(header("")));
+  } catch (...) {
+    return false;
+  }
+}
+
+std::vector<format::Event> Flusher::module_events(uint64_t thread) const {
+  std::vector<format::Event> events;
+  for (const ModuleInfo& module : modules_) {
+    format::Event event;
+    event.kind = EventKind::kModuleMap;
+    event.thread = thread;
+    event.a = module.address;
+    event.b = module.size;
+    event.str = module.path_id;
+    events.push_back(event);
+  }
+  return events;
+}
+
+const format::Frame* Flusher::crash_header(int signal) const {
+  for (const auto& [number, frame] : crash_headers_)
+    if (number == signal) return &frame;
+  return nullptr;
+}
+
+bool Flusher::start_thread() {
+  // The flusher must not receive the program's asynchronous signals (a dump
+  // signal is a request to it, not something for it to handle): it starts with
+  // every signal blocked. Faults in it still reach the fatal-signal handler.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  bool ok = true;
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (...) {
+    ok = false;
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return ok;
+}
+
+void Flusher::run() {
+  t_in_recorder = true;
+  t_is_flusher = true;
+  pthread_setname_np(pthread_self(), "taskscope-flush");  // for top -H, gdb, perf
+  int64_t interval_ns =
+      static_cast<int64_t>(std::max<uint64_t>(config_.flush_interval_ms, 1)) * 1'000'000;
+  if (watchdog_.enabled())
+    interval_ns = std::clamp<int64_t>(static_cast<int64_t>(config_.hang_timeout_ms) * 250'000,
+                                      1'000'000, interval_ns);
+  Wakeup& wakeup = flusher_wakeup();
+  // The wake-up count is read before each round's work, so a wake that arrives
+  // while the round runs (a ring crossing its high-water mark, a dump request)
+  // makes the next wait return at once instead of being absorbed.
+  uint32_t seen = wakeup.prepare();
+  for (;;) {
+    const bool urgent = stop_requested_.load(std::memory_order_acquire) ||
+                        g_crash_signal.load(std::memory_order_acquire) != 0 ||
+                        g_dump_signal_pending.load(std::memory_order_acquire) != 0 ||
+                        requests_pending_.load(std::memory_order_acquire);
+    if (!urgent) wakeup.wait_for(seen, interval_ns);
+    seen = wakeup.prepare();
+    if (const int signal = g_crash_signal.load(std::memory_order_acquire); signal != 0) {
+      on_crash(signal);
+      park();
+      return;
+    }
+    if (stop_requested_.load(std::memory_order_acquire)) return;
+    if (g_flusher_paused.load(std::memory_order_relaxed)) {
+      wakeup.wait_for(seen, interval_ns);  // held by a test: idle, do not spin
+      continue;
+    }
+    try {
+      round(false);
+      if (const int signal = g_dump_signal_pending.exchange(0); signal != 0 && flight_ != nullptr)
+        dump_window(output_, signal_reason(signal), /*with_footer=*/true);
+      serve_requests();
+      if (watchdog_.observe(clock_.to_ns(read_ticks()), newest_event_ns_, mirror_.blocked_waits()))
+        on_hang();
+    } catch (...) {
+      // Out of memory or an encoder failure: this round's data is lost, the
+      // program goes on, and the next round tries again.
+    }
+  }
+}
+
+void Flusher::finish(const std::string& reason) {
+  stop_requested_.store(true, std::memory_order_release);
+  flusher_wakeup().wake();
+  if (thread_.joinable()) thread_.join();
+  if (crashed_) return;
+  try {
+    round(/*final=*/true);
+    serve_requests();
+    if (flight_ != nullptr) {
+      dump_window(output_, reason, /*with_footer=*/true);
+    } else if (stream_ != nullptr) {
+      const uint64_t frames = 1 + stream_->frames();
+      const format::Frame footer =
+          footer_frame(g_counters.events.load(std::memory_order_relaxed), frames);
+      stream_->close(&footer);
+      g_counters.frames.store(stream_->frames(), std::memory_order_relaxed);
+      g_counters.bytes.store(stream_->bytes(), std::memory_order_relaxed);
+    }
+  } catch (...) {
+    if (stream_ != nullptr) stream_->close(nullptr);
+  }
+}
+
+format::Frame Flusher::footer_frame(uint64_t events, uint64_t frames) {
+  format::TraceFooter footer;
+  footer.events = events;
+  footer.frames = frames;
+  footer.dropped_events = g_counters.dropped.load(std::memory_order_relaxed);
+  footer.end_ns = std::max(clock_.to_ns(read_ticks()), watermark_ns_);
+  return encoder_.footer(footer);
+}
+
+bool Flusher::dump_window(const std::string& path, const std::string& reason, bool with_footer) {
+  if (flight_ == nullptr) return stream_ != nullptr;
+  const format::Frame head = encoder_.header(header(reason));
+  const uint64_t frames = 1 + flight_->string_frame_count() + flight_->frames();
+  if (!with_footer) return flight_->write(path, head, {}, nullptr);
+  const format::Frame footer = footer_frame(flight_->events(), frames);
+  return flight_->write(path, head, {}, &footer);
+}
+
+bool Flusher::dump(const std::string& path) {
+  auto request = std::make_shared<DumpRequest>();
+  request->path = path.empty() ? output_ : path;
+  std::unique_lock<std::mutex> lock(requests_mutex_);
+  requests_.push_back(request);
+  requests_pending_.store(true, std::memory_order_release);
+  flusher_wakeup().wake();
+  requests_done_.wait_for(lock, kDumpRequestTimeout, [&] { return request->done; });
+  return request->done && request->ok;
+}
+
+void Flusher::serve_requests() {
+  std::deque<std::shared_ptr<DumpRequest>> pending;
+  {
+    std::lock_guard<std::mutex> lock(requests_mutex_);
+    pending.swap(requests_);
+    requests_pending_.store(false, std::memory_order_release);
+  }
+  if (pending.empty()) return;
+  for (auto& request : pending) {
+    bool ok = false;
+    try {
+      ok = flight_ != nullptr ? dump_window(request->path, "dump", /*with_footer=*/true)
+                              : stream_ != nullptr && stream_->is_open();
+    } catch (...) {
+      ok = false;
+    }
+    std::lock_guard<std::mutex> lock(requests_mutex_);
+    request->done = true;
+    request->ok = ok;
+  }
+  requests_done_.notify_all();
+}
+
+void Flusher::on_hang() {
+  bool ok = false;
+  if (flight_ != nullptr) {
+    ok = dump_window(output_, "hang", /*with_footer=*/true);
+  } else if (stream_ != nullptr) {
+    ok = stream_->replace_header(encoder_.header(header("hang")));
+  }
+  char message[512];
+  std::snprintf(message, sizeof message,
+                "taskscope: no progress for %llu ms while %zu agents are blocked; %s %s\n",
+                static_cast<unsigned long long>(config_.hang_timeout_ms), mirror_.blocked_waits(),
+                ok ? "trace written to" : "could not write", output_.c_str());
+  say(message);
+  if (!config_.abort_on_hang) return;
+  if (stream_ != nullptr) stream_->close(nullptr);
+  say("taskscope: terminating the hung process (exit status 124)\n");
+  ::_exit(kHangExitStatus);
+}
+
+void Flusher::on_crash(int signal) {
+  crashed_ = true;
+  try {
+    round(false);
+    if (flight_ != nullptr) {
+      dump_window(output_, signal_reason(signal), /*with_footer=*/false);
+    } else if (stream_ != nullptr) {
+      stream_->replace_header(encoder_.header(header(signal_reason(signal))));
+    }
+  } catch (...) {
+  }
+  g_crash_handled.store(true, std::memory_order_release);
+}
+
+void Flusher::park() {
+  // After a crash dump the process is going down; if it survives its signal
+  // (a handler of its own recovered), recording stays off but stop() still
+  // returns.
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    const uint32_t seen = flusher_wakeup().prepare();
+    if (stop_requested_.load(std::memory_order_acquire)) break;
+    flusher_wakeup().wait_for(seen, 100'000'000);
+  }
+}
+
+}  // namespace taskscope::detail

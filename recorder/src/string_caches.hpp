@@ -1,0 +1,55 @@
+// Per-thread direct-mapped caches in front of the global string table, so that
+// a hot call site or a recurring span name is interned without taking its lock.
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <string_view>
+
+#include "taskscope/events.hpp"
+
+namespace taskscope::detail {
+
+// Owned by one thread (inside its ThreadContext). A miss interns through the
+// global table and overwrites the slot; ids never change, so a stale slot is
+// only ever a miss, never a wrong answer.
+class StringCaches {
+ public:
+  StringId location(const std::source_location& loc) noexcept;
+  StringId pc(const void* return_address) noexcept;
+  // Keyed by content (hash, then compare), since the caller's buffer may be
+  // reused for other text.
+  StringId name(std::string_view text) noexcept;
+
+ private:
+  struct SiteSlot {
+    const void* file = nullptr;
+    const void* function = nullptr;
+    uint32_t line = 0;
+    StringId id = 0;
+  };
+  struct PcSlot {
+    const void* pc = nullptr;
+    StringId id = 0;
+  };
+  struct NameSlot {
+    uint64_t hash = 0;
+    StringId id = 0;
+    std::string text;
+  };
+  static constexpr size_t kSiteSlots = 256;
+  static constexpr size_t kPcSlots = 256;
+  static constexpr size_t kNameSlots = 64;
+
+  SiteSlot sites_[kSiteSlots];
+  PcSlot pcs_[kPcSlots];
+  NameSlot names_[kNameSlots];
+};
+
+// The global table (thread-safe) and the texts it stores for call sites.
+StringId intern_text(std::string_view text) noexcept;
+std::string location_text(const std::source_location& loc);
+std::string pc_text(const void* return_address);
+
+}  // namespace taskscope::detail

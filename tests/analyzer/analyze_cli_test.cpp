@@ -1,0 +1,162 @@
+// `taskscope analyze`: exit status, output formats, and bad input.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "mini_json.hpp"
+#include "run_cli.hpp"
+#include "script.hpp"
+#include "trace_file.hpp"
+
+namespace taskscope::test {
+
+using testing::count_lines;
+using testing::run_cli;
+using testing::slurp;
+
+namespace {
+
+Script deadlocked() {
+  Script s;
+  s.thread(1, "main").mutex(1, 10, "a").mutex(1, 11, "b");
+  s.thread(2, "left", 1).thread(3, "right", 1);
+  s.at(1).lock(2, 10).lock(3, 11);
+  s.at(2).block_lock(2, 11).block_lock(3, 10);
+  s.at(500).emit(1, EventKind::kMark, 0, s.str("tick"));
+  return s;
+}
+
+struct TempTrace {
+  explicit TempTrace(const std::string& stem) : path(temp_trace_path(stem)) {}
+  ~TempTrace() { std::remove(path.c_str()); }
+  std::string path;
+};
+
+}  // namespace
+
+TEST_CASE("analyze: exit 1 on a deadlock, with a text verdict", "[cli]") {
+  TempTrace trace("analyze-deadlock");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  const auto result = run_cli("analyze " + trace.path);
+  CHECK(result.status == 1);
+  CHECK(result.out.rfind("DEADLOCK: 2 threads stuck in a lock cycle", 0) == 0);
+  CHECK(result.err.empty());
+}
+
+TEST_CASE("analyze: exit 0 at a time before the deadlock", "[cli]") {
+  TempTrace trace("analyze-at");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  CHECK(run_cli("analyze " + trace.path + " --at 1.5ms").status == 0);
+  CHECK(run_cli("analyze " + trace.path + " --at 1500000").status == 0);
+  CHECK(run_cli("analyze " + trace.path + " --at 2.5s").status == 1);
+}
+
+TEST_CASE("analyze: --format json parses and names the agents", "[cli]") {
+  TempTrace trace("analyze-json");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  const auto result = run_cli("analyze --format json " + trace.path);
+  CHECK(result.status == 1);
+  const auto doc = json::parse(result.out);
+  CHECK(doc["schema"].string == "taskscope.report/1");
+  CHECK(doc["trace"]["path"].string == trace.path);
+  CHECK(doc["trace"]["events"].number == static_cast<double>(deadlocked().events.size()));
+  CHECK_FALSE(doc["trace"]["truncated"].boolean);
+  REQUIRE(doc["findings"].array.size() == 1);
+  CHECK(doc["findings"][0]["kind"].string == "deadlock");
+  std::vector<std::string> names;
+  for (const auto& agent : doc["findings"][0]["agents"].array)
+    names.push_back(agent["name"].string);
+  CHECK(sorted(names) == std::vector<std::string>{"left", "right"});
+}
+
+TEST_CASE("analyze: --format dot and -o", "[cli]") {
+  TempTrace trace("analyze-dot");
+  TempTrace out("analyze-dot-out");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  const auto result = run_cli("analyze " + trace.path + " --format dot -o " + out.path);
+  CHECK(result.status == 1);
+  CHECK(result.out.empty());
+  CHECK(slurp(out.path).rfind("digraph wait_for {", 0) == 0);
+}
+
+TEST_CASE("analyze: exit 0 on a clean trace; --stall reports long waits", "[cli]") {
+  Script s;
+  s.thread(1, "main").at(1).wait_begin(1, 0, WaitOp::kIo, 3);
+  s.at(2000).emit(1, EventKind::kMark, 0, s.str("tick"));
+  TempTrace trace("analyze-clean");
+  REQUIRE(write_trace(s, trace.path));
+  const auto plain = run_cli("analyze --format json " + trace.path + " --stall 5s");
+  CHECK(plain.status == 0);
+  CHECK(json::parse(plain.out)["findings"].array.empty());
+  const auto stalled = run_cli("analyze --format json " + trace.path + " --stall 1500ms");
+  CHECK(stalled.status == 0);
+  CHECK(json::parse(stalled.out)["findings"][0]["kind"].string == "stalled");
+}
+
+TEST_CASE("analyze: a trace truncated after complete frames is analyzed", "[cli]") {
+  TempTrace trace("analyze-truncated");
+  REQUIRE(write_trace(deadlocked(), trace.path, /*footer=*/false));
+  std::ifstream in(trace.path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // Cut inside the last frame, as a crash would.
+  std::ofstream(trace.path, std::ios::binary | std::ios::trunc)
+      << bytes.substr(0, bytes.size() - 5);
+  const auto result = run_cli("analyze --format json " + trace.path);
+  CHECK((result.status == 0 || result.status == 1));
+  CHECK(json::parse(result.out)["trace"]["truncated"].boolean);
+  CHECK(run_cli("analyze " + trace.path).out.find("truncated") != std::string::npos);
+}
+
+TEST_CASE("analyze: bad input and bad usage exit 2 with one line", "[cli]") {
+  TempTrace empty("analyze-empty");
+  std::ofstream(empty.path).close();
+  TempTrace text("analyze-text");
+  std::ofstream(text.path) << "this is not a trace\nat all\n";
+  TempTrace cut("analyze-cut");
+  REQUIRE(write_trace(deadlocked(), cut.path));
+  {
+    std::ifstream in(cut.path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut.path, std::ios::binary | std::ios::trunc) << bytes.substr(0, 10);
+  }
+  TempTrace corrupt("analyze-corrupt");
+  REQUIRE(write_trace(deadlocked(), corrupt.path));
+  {
+    std::fstream io(corrupt.path, std::ios::binary | std::ios::in | std::ios::out);
+    io.seekp(0);
+    io.write("XXXX", 4);  // the header's magic
+  }
+  TempTrace future("analyze-future");
+  {
+    format::FrameEncoder encoder(1);
+    format::TraceFile file;
+    REQUIRE(file.open(future.path));
+    format::TraceHeader header;
+    header.version_major = format::kFormatMajor + 2;
+    REQUIRE(file.write(encoder.header(header)));
+  }
+  for (const std::string& args :
+       {"analyze " + empty.path, "analyze " + text.path, "analyze " + cut.path,
+        "analyze " + corrupt.path, "analyze " + future.path,
+        std::string("analyze /nonexistent/trace.tscope")}) {
+    INFO(args);
+    const auto result = run_cli(args);
+    CHECK(result.status == 2);
+    CHECK(count_lines(result.err) == 1);
+    CHECK(result.out.empty());
+  }
+  TempTrace good("analyze-flags");
+  REQUIRE(write_trace(deadlocked(), good.path));
+  for (const std::string& args :
+       {std::string("analyze"), "analyze " + good.path + " --format xml",
+        "analyze " + good.path + " --at soon", "analyze " + good.path + " --stall -1s",
+        "analyze " + good.path + " --bogus"}) {
+    INFO(args);
+    const auto result = run_cli(args);
+    CHECK(result.status == 2);
+    CHECK(count_lines(result.err) == 1);
+  }
+}
+
+}  // namespace taskscope::test

@@ -1,0 +1,72 @@
+// blocked_forever: stuck outside any cycle with no possible unblocker.
+#include <catch2/catch.hpp>
+
+#include "script.hpp"
+
+namespace taskscope::test {
+
+using analyzer::FindingKind;
+using analyzer::Severity;
+
+TEST_CASE("blocked_forever: a lock owned by a thread that exited", "[blocked_forever]") {
+  Script s;
+  s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+  s.at(1).lock(2, 10, "db.cpp:12").thread_end(2);
+  s.at(2).block_lock(3, 10, "db.cpp:30");
+  s.at(1000).emit(1, EventKind::kMark, 0, s.str("tick"));
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
+  const auto& finding = analysis->report().findings[0];
+  CHECK(finding.severity == Severity::kError);
+  CHECK(agent_names(finding) == std::vector<std::string>{"reader", "loader"});
+  CHECK(finding.summary ==
+        "reader waits forever for mutex \"db\": its owner loader exited without releasing it");
+}
+
+TEST_CASE("blocked_forever: a join on a thread stuck outside any cycle", "[blocked_forever]") {
+  Script s;
+  s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+  s.at(1).lock(2, 10).thread_end(2);
+  s.at(2).block_lock(3, 10).join(1, 3);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
+  CHECK(agent_names(analysis->report().findings[0]) ==
+        std::vector<std::string>{"reader", "loader", "main"});
+}
+
+TEST_CASE("blocked_forever: a receive whose senders are all gone", "[blocked_forever]") {
+  Script s;
+  s.thread(1, "consumer").channel(1, 20, "jobs", 8);
+  s.open(1, 100, 20, true).open(1, 101, 20, false).use(1, 100, true);
+  s.at(1).close(1, 101);
+  s.at(2).wait_begin(1, 20, WaitOp::kRecv);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
+  CHECK(analysis->report().findings[0].summary ==
+        "consumer is receiving from channel \"jobs\" forever: no sender is left");
+}
+
+TEST_CASE("blocked_forever: negative twin, the live sender is sleeping", "[blocked_forever]") {
+  Script s;
+  s.thread(1, "consumer").thread(2, "producer").channel(1, 20, "jobs", 8);
+  s.open(1, 100, 20, true).open(1, 101, 20, false).hand(1, 101, 2);
+  s.at(1).use(1, 100, true).wait_begin(1, 20, WaitOp::kRecv);
+  s.at(2).sleep(2, 5'000 * kMs);
+  s.at(100).emit(2, EventKind::kMark, 0, s.str("tick"));
+  auto analysis = s.analyze();
+  CHECK(analysis->report().findings.empty());
+}
+
+TEST_CASE("blocked_forever: an endpoint whose holder ended is not trusted", "[blocked_forever]") {
+  // The sender's holder exited without closing it: the handle moved somewhere
+  // the recorder cannot see, so the receiver may still get something.
+  Script s;
+  s.thread(1, "consumer").thread(2, "producer").channel(1, 20, "jobs", 8);
+  s.open(1, 100, 20, true).open(1, 101, 20, false).hand(1, 101, 2);
+  s.at(1).use(2, 101, false).send(2, 20, 1).thread_end(2);
+  s.at(2).use(1, 100, true).recv(1, 20, 0).wait_begin(1, 20, WaitOp::kRecv);
+  auto analysis = s.analyze();
+  CHECK(analysis->report().findings.empty());
+}
+
+}  // namespace taskscope::test

@@ -1,0 +1,48 @@
+// blocking_in_async: long polls and thread-blocking waits inside polls.
+#include <catch2/catch.hpp>
+
+#include "script.hpp"
+
+namespace taskscope::test {
+
+using analyzer::FindingKind;
+
+TEST_CASE("blocking_in_async: a poll that holds its worker for 50 ms", "[blocking_in_async]") {
+  Script s;
+  s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
+  s.at(1).poll_begin(1, 100);
+  s.at(51).poll_end(1, 100, false).task_end(1, 100);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocking_in_async"});
+  const auto& finding = analysis->report().findings[0];
+  CHECK(agent_names(finding) == std::vector<std::string>{"cache_refresh", "worker-1"});
+  CHECK(finding.summary == "task cache_refresh held worker worker-1 for 50 ms in one poll");
+}
+
+TEST_CASE("blocking_in_async: negative twin, short polls", "[blocking_in_async]") {
+  Script s;
+  s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
+  for (int i = 0; i < 20; ++i) {
+    s.at(1 + 2 * i).poll_begin(1, 100).waker_clone(1, 100);
+    s.at(2 + 2 * i).poll_end(1, 100, true).wake(1, 100).waker_drop(1, 100);
+  }
+  s.at(60).poll_begin(1, 100).poll_end(1, 100, false).task_end(1, 100);
+  auto analysis = s.analyze();
+  CHECK(find_kind(*analysis, FindingKind::kBlockingInAsync) == nullptr);
+}
+
+TEST_CASE("blocking_in_async: a std::mutex wait inside a poll", "[blocking_in_async]") {
+  Script s;
+  s.thread(1, "worker-1").thread(2, "flusher").mutex(2, 10, "cache");
+  s.spawn(1, 100, "lookup");
+  s.at(1).lock(2, 10);
+  s.at(2).poll_begin(1, 100).block_lock(1, 10, "cache.cpp:30");
+  s.at(4).unlock(2, 10).wait_end(1, 10, WaitOutcome::kAcquired).acquired(1, 10).unlock(1, 10);
+  s.at(5).poll_end(1, 100, false).task_end(1, 100);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocking_in_async"});
+  CHECK(analysis->report().findings[0].summary ==
+        "task lookup blocked worker worker-1 inside a poll: locking mutex \"cache\"");
+}
+
+}  // namespace taskscope::test

@@ -1,0 +1,145 @@
+// End to end: run a real program that records itself, analyze its trace with the
+// CLI, and check the exact finding kinds and agent names in the JSON report.
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mini_json.hpp"
+#include "run_cli.hpp"
+
+namespace taskscope::test {
+
+namespace {
+
+struct Outcome {
+  int program_status = -1;
+  int analyze_status = -1;
+  json::Value report;
+  std::string text;
+};
+
+// Runs programs/<name> recording to a temporary trace, then analyzes it.
+Outcome record_and_analyze(const std::string& name) {
+  static int counter = 0;
+  const std::string trace =
+      (std::filesystem::temp_directory_path() / ("e2e-" + name + "-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(counter++) + ".tscope"))
+          .string();
+  Outcome outcome;
+  const std::string program = std::string(TASKSCOPE_E2E_PROGRAMS) + "/e2e_" + name;
+  const int status = std::system((program + " " + trace).c_str());
+  outcome.program_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  const auto json_run = testing::run_cli("analyze --format json " + trace);
+  outcome.analyze_status = json_run.status;
+  INFO(json_run.err);
+  outcome.report = json::parse(json_run.out);
+  outcome.text = testing::run_cli("analyze " + trace).out;
+  std::remove(trace.c_str());
+  return outcome;
+}
+
+std::vector<std::string> kinds(const Outcome& outcome) {
+  std::vector<std::string> out;
+  for (const auto& finding : outcome.report["findings"].array)
+    out.push_back(finding["kind"].string);
+  return out;
+}
+
+std::vector<std::string> agents(const json::Value& finding, bool sort = true) {
+  std::vector<std::string> out;
+  for (const auto& agent : finding["agents"].array) out.push_back(agent["name"].string);
+  if (sort) std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("e2e: two-thread ABBA deadlock", "[e2e]") {
+  const Outcome outcome = record_and_analyze("abba");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"deadlock"});
+  const auto& finding = outcome.report["findings"][0];
+  CHECK(finding["severity"].string == "error");
+  CHECK(agents(finding) == std::vector<std::string>{"transfer#1", "transfer#2"});
+  CHECK(outcome.text.rfind("DEADLOCK: 2 threads stuck in a lock cycle", 0) == 0);
+}
+
+TEST_CASE("e2e: five dining philosophers", "[e2e]") {
+  const Outcome outcome = record_and_analyze("philosophers");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"deadlock"});
+  CHECK(agents(outcome.report["findings"][0]) ==
+        std::vector<std::string>{"philosopher-0", "philosopher-1", "philosopher-2", "philosopher-3",
+                                 "philosopher-4"});
+}
+
+TEST_CASE("e2e: three-stage channel-full cycle", "[e2e]") {
+  const Outcome outcome = record_and_analyze("channel_cycle");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"channel_full_cycle"});
+  const auto& finding = outcome.report["findings"][0];
+  CHECK(finding["severity"].string == "error");
+  CHECK(agents(finding) == std::vector<std::string>{"stage-a", "stage-b", "stage-c"});
+}
+
+TEST_CASE("e2e: condvar lost wakeup", "[e2e]") {
+  const Outcome outcome = record_and_analyze("lost_wakeup");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"lost_wakeup"});
+  CHECK(agents(outcome.report["findings"][0], false) ==
+        std::vector<std::string>{"consumer", "producer"});
+}
+
+TEST_CASE("e2e: self-deadlock", "[e2e]") {
+  const Outcome outcome = record_and_analyze("self_deadlock");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"deadlock"});
+  CHECK(agents(outcome.report["findings"][0]) == std::vector<std::string>{"worker"});
+}
+
+TEST_CASE("e2e: a thread exits holding a lock another waits for", "[e2e]") {
+  const Outcome outcome = record_and_analyze("exit_holding_lock");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"blocked_forever"});
+  CHECK(agents(outcome.report["findings"][0], false) ==
+        std::vector<std::string>{"reader", "loader"});
+}
+
+TEST_CASE("e2e: a join on a stuck thread", "[e2e]") {
+  const Outcome outcome = record_and_analyze("join_stuck");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"blocked_forever"});
+  CHECK(agents(outcome.report["findings"][0], false) ==
+        std::vector<std::string>{"worker", "loader", "main"});
+}
+
+TEST_CASE("e2e: a correct producer/consumer pipeline has no findings", "[e2e]") {
+  const Outcome outcome = record_and_analyze("pipeline");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 0);
+  CHECK(kinds(outcome).empty());
+  CHECK(outcome.text.rfind("OK: no agent is stuck", 0) == 0);
+}
+
+}  // namespace taskscope::test
