@@ -73,10 +73,17 @@ std::string_view Names::text(StringId id) const {
   return it == strings_.end() ? std::string_view{} : std::string_view{it->second};
 }
 
+std::string Names::symbolic(std::string_view raw) const {
+  if (raw.substr(0, 4) != "sym:") return std::string(raw);
+  std::string described = symbolizer_.describe(raw);
+  return described.rfind("sym:", 0) == 0 ? std::string() : described;
+}
+
 std::string Names::agent(AgentType type, AgentId id, StringId name, uint32_t ordinal) const {
-  const std::string_view base = text(name);
-  if (base.empty()) return std::string(agent_type_name(type)) + "-" + std::to_string(id);
-  std::string out(base);
+  // Threads the preload shim saw start are named by their start routine
+  // ("sym:0x..."): the symbolizer turns that into the function's name.
+  std::string out = symbolic(text(name));
+  if (out.empty()) return std::string(agent_type_name(type)) + "-" + std::to_string(id);
   if (state_.name_count(name) > 1 && ordinal > 0) out += "#" + std::to_string(ordinal);
   return out;
 }
@@ -94,8 +101,17 @@ AgentRef Names::agent_ref(AgentId id) const {
 
 std::string Names::resource(ResourceId id) const {
   const Resource* record = state_.resources.find(id);
-  if (record == nullptr) return "resource-" + std::to_string(id);
-  if (!text(record->name).empty()) return std::string(text(record->name));
+  if (record == nullptr) {
+    const auto gone = state_.destroyed_names.find(id);
+    if (gone != state_.destroyed_names.end()) {
+      std::string name = symbolic(text(gone->second.second));
+      if (!name.empty()) return name;
+    }
+    return "resource-" + std::to_string(id);
+  }
+  // Resources in static storage are named by their address ("sym:0x..."):
+  // the variable's name when the symbolizer knows it, else the kind and where.
+  if (std::string name = symbolic(text(record->name)); !name.empty()) return name;
   std::string kind(record->kind == ResourceKind::kUnknown ? "resource"
                                                           : resource_kind_name(record->kind));
   if (record->first_location != 0) {
@@ -108,7 +124,12 @@ std::string Names::resource(ResourceId id) const {
 
 std::string Names::resource_phrase(ResourceId id) const {
   const Resource* record = state_.resources.find(id);
-  if (record == nullptr || text(record->name).empty()) return resource(id);
+  if (record == nullptr) {
+    const auto gone = state_.destroyed_names.find(id);
+    if (gone == state_.destroyed_names.end()) return resource(id);
+    return std::string(resource_kind_name(gone->second.first)) + " \"" + resource(id) + "\"";
+  }
+  if (symbolic(text(record->name)).empty()) return resource(id);
   const std::string kind = record->kind == ResourceKind::kUnknown
                                ? std::string("resource")
                                : std::string(resource_kind_name(record->kind));
@@ -117,9 +138,12 @@ std::string Names::resource_phrase(ResourceId id) const {
 
 ResourceRef Names::resource_ref(ResourceId id) const {
   const Resource* record = state_.resources.find(id);
-  std::string type = record == nullptr || record->kind == ResourceKind::kUnknown
-                         ? "resource"
-                         : std::string(resource_kind_name(record->kind));
+  ResourceKind kind = record ? record->kind : ResourceKind::kUnknown;
+  if (const auto gone = state_.destroyed_names.find(id);
+      record == nullptr && gone != state_.destroyed_names.end())
+    kind = gone->second.first;
+  std::string type = kind == ResourceKind::kUnknown ? "resource"
+                                                    : std::string(resource_kind_name(kind));
   return ResourceRef{type, id, resource(id)};
 }
 

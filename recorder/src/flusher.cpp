@@ -244,7 +244,13 @@ void Flusher::on_hang() {
                 ok ? "trace written to" : "could not write", output_.c_str());
   say(message);
   if (!config_.abort_on_hang) return;
-  if (stream_ != nullptr) stream_->close(nullptr);
+  if (stream_ != nullptr) {
+    // Ended on purpose: the footer records when, so that the analysis sees the
+    // hang's full length, not just the time of the last event.
+    const format::Frame footer =
+        footer_frame(g_counters.events.load(std::memory_order_relaxed), 1 + stream_->frames());
+    stream_->close(&footer);
+  }
   say("taskscope: terminating the hung process (exit status 124)\n");
   ::_exit(kHangExitStatus);
 }

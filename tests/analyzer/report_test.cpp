@@ -70,7 +70,7 @@ TEST_CASE("report: text puts the verdict first, then warnings, census and trace"
   const std::string text = analysis->render(analyzer::OutputFormat::kText);
   CHECK(text.rfind("DEADLOCK: 2 threads stuck in a lock cycle\n", 0) == 0);
   const auto warnings = text.find("\nWarnings\n");
-  const auto census = text.find("\nCensus at 2.00 s: 3 threads (2 stuck, 1 blocked)");
+  const auto census = text.find("\nCensus at 2.00 s: 3 threads (2 stuck, 1 waiting on I/O)");
   const auto trace = text.find("\nTrace: synthetic, ");
   CHECK(warnings != std::string::npos);
   CHECK(census != std::string::npos);

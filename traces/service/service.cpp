@@ -73,9 +73,12 @@ static Task<std::string> aggregate(std::size_t capacity) {
     fetches.push_back(
         rt::spawn("fetch", fetch, url, std::chrono::milliseconds(3 * (i + 1)), results_tx));
   }
-  results_tx = Sender<Page>();                          // only the fetches send from here on
+  results_tx = Sender<Page>();  // only the fetches send from here on
+  // The first page proves the upstreams answer at all: fail fast otherwise.
+  auto first = co_await results.recv();
+  if (!first) co_return std::string();
+  std::string report = first->url + " page " + std::to_string(first->number) + "\n";
   for (auto& handle : fetches) co_await handle.join();  // BUG: joins before draining
-  std::string report;
   while (auto page = co_await results.recv())
     report += page->url + " page " + std::to_string(page->number) + "\n";
   co_return report;

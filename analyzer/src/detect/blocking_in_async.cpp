@@ -52,22 +52,18 @@ class BlockingInAsyncDetector : public Detector {
     }
     const Agent* task = state.agents.find(acting);
     if (task == nullptr || task->type != AgentType::kTask || task->polled_by == 0) return;
-    if (e.kind == EventKind::kWaitBegin) {
+    // Only a wait that begins and ends inside one poll held the worker thread; a
+    // wait still open when the poll returned pending was the task suspended.
+    if (e.kind == EventKind::kWaitEnd && task->waiting &&
+        task->wait.since_ns >= task->poll_begin_ns) {
       if (TaskRecord* record = record_for(*task)) {
         ++record->blocking_waits;
-        if (record->example_thread == 0) {
-          record->example_wait = Wait{e.a,   static_cast<format::WaitOp>(e.op),
-                                      e.b,   (e.flags & format::kFlagTimed) != 0,
-                                      e.str, e.ts_ns};
+        const int64_t took = e.ts_ns - task->wait.since_ns;
+        if (record->example_thread == 0 || took > record->longest_wait_ns) {
+          record->longest_wait_ns = std::max(record->longest_wait_ns, took);
+          record->example_wait = task->wait;
           record->example_thread = e.thread;
         }
-      }
-    } else if (task->waiting) {  // kWaitEnd
-      const int64_t took = e.ts_ns - task->wait.since_ns;
-      if (TaskRecord* record = record_for(*task); record && took > record->longest_wait_ns) {
-        record->longest_wait_ns = took;
-        record->example_wait = task->wait;
-        record->example_thread = e.thread;
       }
     }
   }
@@ -79,7 +75,7 @@ class BlockingInAsyncDetector : public Detector {
       if (task.type != AgentType::kTask || task.polled_by == 0 || task.poll_begin_ns < 0) return;
       const int64_t took = context.state.now_ns - task.poll_begin_ns;
       if (took > threshold_ns_) note_poll(task, took, context.state.now_ns, task.polled_by);
-      if (task.waiting)
+      if (task.waiting && task.wait.since_ns >= task.poll_begin_ns)
         if (TaskRecord* record = record_for(task)) {
           const int64_t waited = context.state.now_ns - task.wait.since_ns;
           if (record->blocking_waits == 0) record->blocking_waits = 1;

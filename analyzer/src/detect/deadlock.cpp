@@ -16,6 +16,7 @@ class DeadlockDetector : public Detector {
     for (const StuckGroup& group : context.groups) {
       if (group.kind != StuckGroup::Kind::kCycle) continue;
       if (cycle_through_full_channel(context, group)) continue;
+      if (lost_wakeup_in_cycle(context, group)) continue;  // told as a lost wakeup
       out.push_back(describe_cycle(context, group, FindingKind::kDeadlock));
     }
   }

@@ -18,6 +18,18 @@ bool is_lost_wakeup(const DetectContext& context, uint32_t node) {
   return cv != nullptr && cv->lonely_notify_ns >= 0 && cv->lonely_notify_ns <= agent->wait.since_ns;
 }
 
+std::optional<uint32_t> lost_wakeup_in_cycle(const DetectContext& context,
+                                             const StuckGroup& group) {
+  if (group.kind != StuckGroup::Kind::kCycle) return std::nullopt;
+  const auto& cycle = group.cycle;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    const WaitEdge* edge = edge_between(context.graph, cycle[i], cycle[(i + 1) % cycle.size()]);
+    if (edge && edge->reason == EdgeReason::kNotified && is_lost_wakeup(context, cycle[i]))
+      return cycle[i];
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 class LostWakeupDetector : public Detector {
@@ -25,9 +37,18 @@ class LostWakeupDetector : public Detector {
   void report(const DetectContext& context, const std::vector<Finding>&,
               std::vector<Finding>& out) override {
     for (const StuckGroup& group : context.groups) {
-      if (group.kind != StuckGroup::Kind::kDeadEnd || !is_lost_wakeup(context, group.dead_end))
-        continue;
-      out.push_back(describe(context, group));
+      if (group.kind == StuckGroup::Kind::kDeadEnd && is_lost_wakeup(context, group.dead_end)) {
+        out.push_back(describe(context, group));
+      } else if (const auto node = lost_wakeup_in_cycle(context, group)) {
+        // Told from the waiter's side: the others in the cycle are stuck with it.
+        StuckGroup told;
+        told.kind = StuckGroup::Kind::kDeadEnd;
+        told.dead_end = *node;
+        for (uint32_t member : group.component)
+          if (member != *node) told.attached.push_back(member);
+        told.attached.insert(told.attached.end(), group.attached.begin(), group.attached.end());
+        out.push_back(describe(context, told));
+      }
     }
   }
 

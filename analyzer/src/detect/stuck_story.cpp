@@ -89,14 +89,25 @@ void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) 
 
 std::string StuckStory::endpoint_holder(const WaitEdge& edge) const {
   const Names& names = context_.names;
-  std::string text = names.agent(context_.graph.node(edge.to).agent);
-  const Endpoint* endpoint = context_.state.endpoints.find(edge.endpoint);
-  if (endpoint == nullptr) return text;
   const bool receiver = edge.reason == EdgeReason::kReceiver;
+  const AgentId holder = context_.graph.node(edge.to).agent;
+  std::string text = std::string(receiver ? "receiver: " : "sender: ") + names.agent(holder);
+  const Endpoint* endpoint = context_.state.endpoints.find(edge.endpoint);
+  const Resource* channel = context_.state.resources.find(edge.resource);
+  if (endpoint == nullptr) return text;
   switch (endpoint->strength) {
-    case EndpointStrength::kUsed:
-      text += receiver ? " (it received through it)" : " (it sent through it)";
+    case EndpointStrength::kUsed: {
+      const uint64_t count = channel ? (receiver ? channel->recvs : channel->sends) : 0;
+      const int64_t last = channel ? (receiver ? channel->last_recv_ns : channel->last_send_ns) : -1;
+      const AgentId last_agent =
+          channel ? (receiver ? channel->last_receiver : channel->last_sender) : 0;
+      text += receiver ? " (it received through it" : " (it sent through it";
+      if (count > 0 && last >= 0 && last_agent == holder)
+        text += "; " + Names::count(count) + (count == 1 ? " item " : " items ") +
+                (receiver ? "received" : "sent") + ", the last at " + Names::time(last);
+      text += ")";
       break;
+    }
     case EndpointStrength::kHanded:
       text += " (handed to it at spawn)";
       break;
@@ -155,11 +166,13 @@ std::vector<std::string> StuckStory::draw_cycle(const std::vector<uint32_t>& cyc
     const WaitEdge* edge = edge_between(context_.graph, from, to);
     std::string phrase = edge ? step_phrase(*edge, from) : "waits for";
     if (edge && (edge->reason == EdgeReason::kReceiver || edge->reason == EdgeReason::kSender)) {
-      const Endpoint* endpoint = context_.state.endpoints.find(edge->endpoint);
-      if (endpoint && endpoint->strength == EndpointStrength::kCreated)
-        phrase += " (assumed: its creator)";
+      // "sends to channel "x" (bounded, 8/8 full)", then who holds the other end.
+      phrase = phrase.substr(0, phrase.rfind("; "));
+      lines.push_back("   │ " + phrase);
+      lines.push_back("   │   " + endpoint_holder(*edge));
+    } else {
+      lines.push_back("   │ " + phrase);
     }
-    lines.push_back("   │ " + phrase);
     lines.push_back("   ▼");
   }
   lines.push_back(names.agent(context_.graph.node(cycle.front()).agent) +

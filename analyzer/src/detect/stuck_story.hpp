@@ -5,6 +5,7 @@
 // that lower a finding from error to warning.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,5 +71,10 @@ namespace taskscope::analyzer {
 // after a notification that found no waiter, or a pending task with no live
 // waker and no wake since its last poll.
 bool is_lost_wakeup(const DetectContext& context, uint32_t node);
+// A cycle closed only because a member missed a notification that came before
+// its wait (the notifier then waited for it): the lost wakeup is the story, the
+// cycle its consequence. The member's node, if there is one.
+std::optional<uint32_t> lost_wakeup_in_cycle(const DetectContext& context,
+                                             const StuckGroup& group);
 
 }  // namespace taskscope::analyzer

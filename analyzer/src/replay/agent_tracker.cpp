@@ -55,6 +55,7 @@ void AgentTracker::poll_begin(const Event& e, Agent& thread) {
   }
   if (task.polled_by != 0 && task.polled_by != thread.id) context_->flag_inconsistency();
   thread.polling.push_back(task.id);
+  thread.worker = true;
   task.polled_by = thread.id;
   task.poll_begin_ns = e.ts_ns;
   task.woken_since_poll = false;
@@ -74,13 +75,20 @@ void AgentTracker::poll_end(const Event& e, Agent& thread) {
   Agent& task = context_->agent(e.a);
   if (task.type == AgentType::kUnknown) task.type = AgentType::kTask;
   task.observed = true;
-  if (task.waiting) {
-    context_->flag_inconsistency();  // a poll cannot return from inside a wait
-    context_->clear_wait(task);
-  }
   task.polled_by = 0;
   task.last_poll_end_ns = e.ts_ns;
   task.last_poll_pending = e.op == static_cast<uint8_t>(format::PollResult::kPending);
+  if (task.waiting) {
+    // A wait still open when the poll returns pending is the task suspended on it
+    // (an async send, recv, join...): the task stays blocked, its worker is free.
+    // Returning ready from inside a wait cannot happen.
+    if (task.last_poll_pending) {
+      if (task.state != RunState::kEnded) context_->set_state(task, RunState::kBlocked, e.ts_ns);
+      return;
+    }
+    context_->flag_inconsistency();
+    context_->clear_wait(task);
+  }
   if (task.state == RunState::kEnded) return;
   const bool idle = task.last_poll_pending && !task.woken_since_poll;
   context_->set_state(task, idle ? RunState::kIdle : RunState::kRunnable, e.ts_ns);

@@ -30,7 +30,10 @@ void ResourceTracker::destroy(const Event& e) {
   if (resource->waiters > 0 || resource->owner != 0 || !resource->readers.empty() ||
       !resource->unit_holders.empty() || !resource->endpoints.empty())
     return;
-  context_->state().resources.erase(e.a);
+  State& state = context_->state();
+  if (resource->name != 0 && state.destroyed_names.size() < State::kRememberDestroyedNames)
+    state.destroyed_names.emplace(e.a, std::make_pair(resource->kind, resource->name));
+  state.resources.erase(e.a);
 }
 
 }  // namespace taskscope::analyzer::replay

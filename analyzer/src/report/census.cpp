@@ -9,19 +9,22 @@ namespace {
 constexpr size_t kMaxChannelsListed = 6;
 
 struct Tally {
-  uint64_t total = 0, stuck = 0, running = 0, blocked = 0, idle = 0, runnable = 0, done = 0,
-           unknown = 0;
+  uint64_t total = 0, stuck = 0, running = 0, blocked = 0, io = 0, sleeping = 0, idle = 0,
+           idle_workers = 0, runnable = 0, done = 0, unknown = 0;
   std::string text(const char* noun) const {
     if (total == 0) return "";
     std::string out = std::to_string(total) + " " + noun + (total == 1 ? "" : "s") + " (";
     std::vector<std::string> parts;
-    auto part = [&](uint64_t n, const char* what) {
-      if (n) parts.push_back(std::to_string(n) + " " + what);
+    auto part = [&](uint64_t n, const char* what, const char* plural = nullptr) {
+      if (n) parts.push_back(std::to_string(n) + " " + (n > 1 && plural ? plural : what));
     };
     part(stuck, "stuck");
     part(blocked, "blocked");
+    part(io, "waiting on I/O");
+    part(sleeping, "sleeping");
     part(running, "running");
     part(runnable, "runnable");
+    part(idle_workers, "idle worker", "idle workers");
     part(idle, "pending");
     part(unknown, "unknown");
     part(done, "done");
@@ -47,8 +50,14 @@ std::vector<std::string> build_census(const State& state, const WaitForGraph& gr
     locks_held += agent->holds.size();
     if (stuck.contains(i))
       ++tally.stuck;
+    else if (agent->waiting && agent->wait.op == format::WaitOp::kIo)
+      ++tally.io;
+    else if (agent->waiting && agent->wait.op == format::WaitOp::kSleep)
+      ++tally.sleeping;
     else if (agent->state == RunState::kBlocked)
       ++tally.blocked;
+    else if (agent->state == RunState::kRunning && agent->worker && agent->polling.empty())
+      ++tally.idle_workers;
     else if (agent->state == RunState::kRunning)
       ++tally.running;
     else if (agent->state == RunState::kRunnable)

@@ -2,6 +2,7 @@
 // finding as a story (the cycle drawn, every stuck agent with its wait, holds,
 // spawn chain and span stack, why it cannot resolve, what fixes it); then the
 // other warnings; then the census and a line about the trace itself.
+#include <algorithm>
 #include <cctype>
 
 #include "taskscope/analyzer/report.hpp"
@@ -60,6 +61,13 @@ std::string render_text(const Analysis& analysis) {
     out += "State " + when + "\n";
     story(*stories.front(), false, out);
     for (size_t i = 1; i < stories.size(); ++i) story(*stories[i], true, out);
+  } else if (size_t stalled = std::count_if(warnings.begin(), warnings.end(), [](const Finding* f) {
+               return f->kind == FindingKind::kStalled;
+             });
+             stalled > 0) {
+    // Waits that went on and on, but that the trace cannot prove endless.
+    out += "STALLED: " + std::to_string(stalled) + (stalled == 1 ? " agent" : " agents") +
+           " made no progress, none provably stuck, " + when + "\n\n";
   } else {
     out += "OK: no agent is stuck " + when;
     if (!warnings.empty())

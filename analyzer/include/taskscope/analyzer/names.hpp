@@ -43,6 +43,10 @@ class Names {
   static std::string count(uint64_t n);     // "48,112"
 
  private:
+  // A recorded name, with "sym:0x..." resolved by the symbolizer; "" when it
+  // cannot be (an address means nothing to the reader).
+  std::string symbolic(std::string_view raw) const;
+
   const State& state_;
   const StringTable& strings_;
   const Symbolizer& symbolizer_;

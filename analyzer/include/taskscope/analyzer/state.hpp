@@ -96,6 +96,7 @@ struct Agent {
 
   // Thread: tasks being polled on it, innermost last.
   std::vector<AgentId> polling;
+  bool worker = false;  // it has polled tasks: with none in progress it is an idle worker
 
   // Task.
   AgentId polled_by = 0;  // thread polling it now (0 if none)
@@ -199,6 +200,10 @@ struct State {
   // forgotten unless they still hold something or have remembered children.
   static constexpr size_t kRememberEnded = 4096;
   std::deque<AgentId> recently_ended;
+  // Names of destroyed named resources, for findings about their past (growth,
+  // lock order); capped so that churning named resources cannot grow it forever.
+  static constexpr size_t kRememberDestroyedNames = 65536;
+  std::unordered_map<ResourceId, std::pair<format::ResourceKind, StringId>> destroyed_names;
   int64_t now_ns = 0;          // time of the last applied event (or --at)
   uint64_t events = 0;         // events applied
   uint64_t ended_threads = 0;  // agents forgotten after they ended (census)
