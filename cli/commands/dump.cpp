@@ -30,10 +30,10 @@ class NameBook {
     switch (e.kind) {
       case EventKind::kThreadStart:
       case EventKind::kAgentName:
-        if (e.str) agents_[e.a] = std::string(reader_.string(e.str));
+        if (e.str) name(e.a, std::string(reader_.string(e.str)));
         break;
       case EventKind::kTaskSpawn:
-        agents_[e.a] = std::string(reader_.string(static_cast<uint32_t>(e.b)));
+        name(e.a, std::string(reader_.string(static_cast<uint32_t>(e.b))));
         break;
       case EventKind::kResourceCreate:
         resources_[e.a] = {std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
@@ -43,11 +43,13 @@ class NameBook {
         break;
     }
   }
+  // "fetch#3": the third agent named "fetch", numbered as `analyze` numbers
+  // them, so that names in a report can be looked up here.
   std::string agent(uint64_t id) const {
     auto it = agents_.find(id);
-    return it == agents_.end() || it->second.empty()
-               ? "#" + std::to_string(id)
-               : it->second + "#" + std::to_string(id);
+    return it == agents_.end() || it->second.name.empty()
+               ? "agent-" + std::to_string(id)
+               : it->second.name + "#" + std::to_string(it->second.ordinal);
   }
   std::string resource(uint64_t id) const {
     auto it = resources_.find(id);
@@ -59,12 +61,24 @@ class NameBook {
   bool agent_matches(uint64_t id, const std::string& wanted) const {
     if (std::to_string(id) == wanted) return true;
     auto it = agents_.find(id);
-    return it != agents_.end() && it->second == wanted;
+    return it != agents_.end() && (it->second.name == wanted || agent(id) == wanted);
   }
 
  private:
+  struct AgentName {
+    std::string name;
+    uint32_t ordinal = 0;
+  };
+  void name(uint64_t id, std::string text) {
+    AgentName& agent = agents_[id];
+    if (text.empty() || text == agent.name) return;
+    agent.ordinal = ++name_counts_[text];
+    agent.name = std::move(text);
+  }
+
   const format::TraceReader& reader_;
-  std::unordered_map<uint64_t, std::string> agents_;
+  std::unordered_map<uint64_t, AgentName> agents_;
+  std::unordered_map<std::string, uint32_t> name_counts_;
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> resources_;
 };
 

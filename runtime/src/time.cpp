@@ -50,10 +50,12 @@ Task<> sleep_for(std::chrono::nanoseconds duration, std::source_location loc) {
   const auto deadline = std::chrono::steady_clock::now() + duration;
   sleep_begin(static_cast<uint64_t>(duration.count()), detail::where(loc));
   TimerQueue& timers = Executor::current()->timers();
-  while (std::chrono::steady_clock::now() < deadline) {
+  // Always suspends at least once, even when the deadline has passed by now
+  // (a slow poll): an async sleep never ends inside the poll that began it.
+  do {
     timers.wake_at(deadline, Waker::for_current_task());
     co_await pending();
-  }
+  } while (std::chrono::steady_clock::now() < deadline);
   sleep_end();
 }
 

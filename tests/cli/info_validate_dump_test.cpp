@@ -102,7 +102,7 @@ TEST_CASE("dump resolves names and filters", "[cli]") {
   auto all = run_cli("dump " + path.str());
   REQUIRE(all.status == 0);
   CHECK(count_lines(all.out) == 7);
-  CHECK_THAT(all.out, Catch::Contains("worker#2") && Catch::Contains("spawned by main#1"));
+  CHECK_THAT(all.out, Catch::Contains("worker#1") && Catch::Contains("spawned by main#1"));
   CHECK_THAT(all.out, Catch::Contains("lock mutex#5 \"accounts\" at bank.c:41"));
 
   auto waits = run_cli("dump " + path.str() + " --kind wait");

@@ -100,10 +100,14 @@ TEST_CASE("record: a condvar wait with no notifier is stuck, not a cycle", "[pre
 }
 
 TEST_CASE("record: a signal sent before the wait is a lost wakeup", "[preload][record]") {
-  const auto kinds = kinds_of_hanging("lost_wakeup");
+  RunResult report;
+  const auto kinds = kinds_of_hanging("lost_wakeup", &report);
   INFO(joined(kinds));
   CHECK(has(kinds, "lost_wakeup"));
   CHECK_FALSE(has(kinds, "deadlock"));
+  // The unnamed thread is named by its start routine, the condvar by its variable.
+  CHECK_THAT(report.out, Contains("\"waiter\"") && Contains("condvar \\\"ready\\\""));
+  CHECK_THAT(report.out, !Contains("sym:0x"));
 }
 
 TEST_CASE("record: a lock-order inversion that did not deadlock is only a warning",

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -19,14 +20,20 @@ std::string slurp(const std::string& path) {
   return text.str();
 }
 
+// One directory per test process, removed when the process exits.
+struct ScratchDir {
+  std::string path =
+      std::string(TASKSCOPE_BINARY_DIR) + "/tests/preload/scratch-" + std::to_string(::getpid());
+  ScratchDir() { std::filesystem::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 std::string scratch_dir() {
-  static const std::string dir = [] {
-    std::string path =
-        std::string(TASKSCOPE_BINARY_DIR) + "/tests/preload/scratch-" + std::to_string(::getpid());
-    std::system(("mkdir -p " + quote(path)).c_str());
-    return path;
-  }();
-  return dir;
+  static const ScratchDir dir;
+  return dir.path;
 }
 
 }  // namespace

@@ -194,6 +194,12 @@ TEST_CASE("the service, recorded live, hangs, dumps itself and is explained", "[
   INFO(analysis.output);
   CHECK(analysis.status == expected.status);
   CHECK(analysis.findings == expected.findings);
+  // The story: who holds the receiver, what the stuck fetch holds, and
+  // spawn chains that stop at an agent already shown instead of repeating it.
+  CHECK(analysis.output.find("receiver held by aggregator") != std::string::npos);
+  CHECK(analysis.output.find("of recorded memory") != std::string::npos);
+  CHECK(analysis.output.find("spawned by aggregator at service/service.cpp:") != std::string::npos);
+  CHECK(analysis.output.find("(above)") != std::string::npos);
 }
 
 TEST_CASE("no twin gives an error-severity finding", "[scenarios]") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "../stats/units.hpp"
+
 namespace taskscope::analyzer {
 
 namespace {
@@ -37,7 +39,11 @@ std::vector<std::string> StuckStory::spawn_chain(AgentId id) const {
     std::string line = "spawned by " + names.agent(agent->parent);
     const std::string where = names.location(agent->spawn_location);
     if (!where.empty()) line += " at " + where;
+    // An ancestor already shown in this story: its own chain is there.
+    const bool shown = !shown_.insert(agent->parent).second;
+    if (shown) line += " (above)";
     chain.push_back(std::move(line));
+    if (shown) break;
     agent = context_.state.agents.find(agent->parent);
   }
   return chain;
@@ -50,6 +56,7 @@ void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) 
   const int64_t now = context_.state.now_ns;
   const std::string name = names.agent(agent->id);
   const std::string indent = pad(name.size() + 2);
+  shown_.insert(agent->id);
   std::string head = name + "  ";
   if (agent->waiting) {
     head += "blocked " + Names::duration(now - agent->wait.since_ns) + "  " +
@@ -73,6 +80,9 @@ void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) 
     if (!where.empty()) line += " (taken at " + where + ")";
     lines.push_back(std::move(line));
   }
+  if (agent->memory_live > 0)
+    lines.push_back(indent + "holds " + stats::format_bytes(agent->memory_live) +
+                    " of recorded memory (peak " + stats::format_bytes(agent->memory_peak) + ")");
   const auto chain = spawn_chain(agent->id);
   for (size_t i = 0; i < chain.size(); ++i) lines.push_back(indent + pad(2 * i) + chain[i]);
   if (!agent->spans.empty()) {

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "detector.hpp"
@@ -52,6 +53,9 @@ class StuckStory {
 
  private:
   const DetectContext& context_;
+  // Agents already shown in this story (described, or in a spawn chain): a
+  // later chain stops at them instead of repeating their ancestry.
+  mutable std::unordered_set<AgentId> shown_;
 };
 
 }  // namespace taskscope::analyzer

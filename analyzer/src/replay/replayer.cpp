@@ -1,4 +1,7 @@
 #include "taskscope/analyzer/replay.hpp"
+
+#include <algorithm>
+
 #include "trackers.hpp"
 
 namespace taskscope::analyzer {
@@ -150,9 +153,14 @@ void Replayer::apply(const format::Event& e) {
     case EventKind::kDropped:
       t.drops.dropped(e);
       break;
+    case EventKind::kMemory:
+      if (Agent* owner = state_.agents.find(e.a ? e.a : acting)) {
+        owner->memory_live += static_cast<int64_t>(e.b);
+        owner->memory_peak = std::max(owner->memory_peak, owner->memory_live);
+      }
+      break;
     case EventKind::kMark:
     case EventKind::kCounter:
-    case EventKind::kMemory:
     case EventKind::kModuleMap:
     case EventKind::kInvalid:
     case EventKind::kKindCount:

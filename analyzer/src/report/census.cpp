@@ -22,7 +22,7 @@ struct Tally {
     part(blocked, "blocked");
     part(io, "waiting on I/O");
     part(sleeping, "sleeping");
-    part(running, "running");
+    part(running, "outside recorded waits");  // running, or in a call nothing records
     part(runnable, "runnable");
     part(idle_workers, "idle worker", "idle workers");
     part(idle, "pending");

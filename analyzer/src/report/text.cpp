@@ -24,6 +24,30 @@ std::string headline(const Finding& finding) {
   return kind + ": " + finding.summary;
 }
 
+constexpr size_t kProseWidth = 96;
+
+// Prose lines (sentences; agent lines are laid out in columns with double
+// spaces and keep their length) wrap at word boundaries, continuation lines
+// indented under the first.
+void add_line(const std::string& line, const std::string& indent, std::string& out) {
+  const bool prose = line.find("  ") == std::string::npos && !line.empty() && line[0] != ' ';
+  if (!prose || line.size() <= kProseWidth) {
+    out += indent + line + "\n";
+    return;
+  }
+  size_t begin = 0;
+  std::string lead = indent;
+  while (line.size() - begin > kProseWidth) {
+    size_t cut = line.rfind(' ', begin + kProseWidth);
+    if (cut == std::string::npos || cut <= begin) cut = line.find(' ', begin + kProseWidth);
+    if (cut == std::string::npos) break;
+    out += lead + line.substr(begin, cut - begin) + "\n";
+    begin = cut + 1;
+    lead = indent + "  ";
+  }
+  out += lead + line.substr(begin) + "\n";
+}
+
 void story(const Finding& finding, bool with_headline, std::string& out) {
   if (with_headline) out += headline(finding) + "\n";
   out += "\n";
@@ -31,7 +55,7 @@ void story(const Finding& finding, bool with_headline, std::string& out) {
     for (const auto& line : finding.diagram) out += "  " + line + "\n";
     out += "\n";
   }
-  for (const auto& line : finding.explanation) out += "  " + line + "\n";
+  for (const auto& line : finding.explanation) add_line(line, "  ", out);
   out += "\n";
 }
 
@@ -80,7 +104,7 @@ std::string render_text(const Analysis& analysis) {
     out += "Warnings\n";
     for (const Finding* finding : warnings) {
       out += "  " + std::string(finding_kind_name(finding->kind)) + "  " + finding->summary + "\n";
-      for (const auto& line : finding->explanation) out += "      " + line + "\n";
+      for (const auto& line : finding->explanation) add_line(line, "      ", out);
     }
     out += "\n";
   }
@@ -88,7 +112,7 @@ std::string render_text(const Analysis& analysis) {
     out += "Notes\n";
     for (const Finding* finding : notes) {
       out += "  " + std::string(finding_kind_name(finding->kind)) + "  " + finding->summary + "\n";
-      for (const auto& line : finding->explanation) out += "      " + line + "\n";
+      for (const auto& line : finding->explanation) add_line(line, "      ", out);
     }
     out += "\n";
   }

@@ -1,5 +1,7 @@
 // Records a little, then dies of a fatal signal.
 // Usage: crash_child OUTPUT stream|flight segv|abort
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -27,9 +29,12 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 1000; ++i) taskscope::mark("before crash", i);
 
   if (std::strcmp(argv[3], "abort") == 0) std::abort();
-  // Volatile both ways: the compiler can neither drop the store nor turn it
-  // into a trap instruction (that would be SIGILL, not SIGSEGV).
-  volatile int* volatile nowhere = nullptr;
+  // A store to a page mapped without access: a real SIGSEGV, and well-defined
+  // C++ as far as the sanitizers can tell (a null store would be reported by
+  // UBSan before it faulted).
+  void* page = ::mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return 3;
+  volatile int* volatile nowhere = static_cast<int*>(page);
   *nowhere = 42;
   return 0;
 }

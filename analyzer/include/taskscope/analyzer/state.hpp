@@ -93,6 +93,8 @@ struct Agent {
   Wait wait;
   std::vector<Hold> holds;
   std::vector<SpanFrame> spans;
+  int64_t memory_live = 0;  // sum of its recorded memory deltas (taskscope::memory_delta)
+  int64_t memory_peak = 0;
 
   // Thread: tasks being polled on it, innermost last.
   std::vector<AgentId> polling;
