@@ -113,6 +113,7 @@ std::unique_ptr<Analysis> analyze_file(const std::string& path, const AnalyzeOpt
   if (status.footer) info.duration_ns = std::max(info.duration_ns, status.footer->end_ns);
   info.dropped_events = status.dropped_events;
   info.truncated = status.truncated;
+  info.damaged = !status.clean();
   info.status = status.summary();
   info.reason = reader.header().reason;
   info.process = reader.header().process_name;

@@ -162,15 +162,32 @@ std::string Names::wait_phrase(const Wait& wait) const {
     case WaitOp::kAcquire:
       return "acquiring " + resource_phrase(wait.resource);
     case WaitOp::kCondWait:
-      return "waiting on " + resource_phrase(wait.resource);
+      return "waiting on " + resource_phrase(wait.resource) +
+             (wait.b ? " with " + resource_phrase(static_cast<ResourceId>(wait.b)) : "");
     case WaitOp::kSend:
       return "sending on " + resource_phrase(wait.resource);
     case WaitOp::kRecv:
       return "receiving from " + resource_phrase(wait.resource);
     case WaitOp::kJoin:
       return "joining " + agent(wait.resource);
-    case WaitOp::kIo:
-      return "waiting for I/O on fd " + std::to_string(wait.b);
+    case WaitOp::kIo: {
+      std::string fd = "fd " + std::to_string(static_cast<int64_t>(wait.b));
+      if (wait.resource != 0 && state_.resources.find(wait.resource) != nullptr)
+        fd = resource_phrase(wait.resource) + " (" + fd + ")";
+      switch (wait.io_op) {
+        case format::IoOp::kRead:
+          return "waiting to read from " + fd;
+        case format::IoOp::kWrite:
+          return "waiting to write to " + fd;
+        case format::IoOp::kAccept:
+          return "waiting to accept a connection on " + fd;
+        case format::IoOp::kConnect:
+          return "waiting to connect " + fd;
+        case format::IoOp::kReady:
+          break;
+      }
+      return "waiting for I/O on " + fd;
+    }
     case WaitOp::kSleep:
       return "sleeping " + duration(static_cast<int64_t>(wait.b));
     case WaitOp::kBarrier:

@@ -1,4 +1,4 @@
-// `taskscope analyze FILE [--at TIME] [--stall DUR] [--format text|json|dot] [-o OUT]`:
+// `taskscope analyze FILE [--at TIME] [--stall DUR] [--format text|json|dot] [-o OUT] [--partial]`:
 // why the recorded program is stuck, and what else is wrong. Exit status 0 when
 // no error-severity finding, 1 when there is one, 2 for bad usage or input.
 #include <fstream>
@@ -17,6 +17,7 @@ struct AnalyzeCommandOptions {
   std::string stall = "1s";
   std::string format = "text";
   std::string output;
+  bool partial = false;
 };
 
 int run_analyze(const AnalyzeCommandOptions& options) {
@@ -32,6 +33,12 @@ int run_analyze(const AnalyzeCommandOptions& options) {
     if (!file) throw UsageError(options.output + ": cannot open for writing");
   }
   const auto analysis = analyzer::analyze_file(options.file, analyze);
+  // A damaged trace is bad input unless asked for: what is missing may be the
+  // release or send that would undo a finding.
+  const analyzer::TraceInfo& trace = analysis->report().trace;
+  if (trace.damaged && !options.partial)
+    throw UsageError(options.file + ": " + trace.status +
+                     "; add --partial to analyze the frames that could be read");
   std::ostream& out = options.output.empty() ? std::cout : file;
   out << analysis->render(format);
   out.flush();
@@ -52,6 +59,8 @@ const bool kRegistered = register_command(20, [](CLI::App& app) {
   sub->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "dot"}));
   sub->add_option("-o,--output", options->output, "Write the report to this file");
+  sub->add_flag("--partial", options->partial,
+                "Analyze a truncated or damaged trace (every complete, valid frame)");
   return Command{sub, [options] { return run_analyze(*options); }};
 });
 

@@ -84,6 +84,13 @@ std::string_view family_name(Family family) {
   return name_at(kNames, static_cast<size_t>(family));
 }
 
+std::string_view io_op_name(IoOp op) {
+  static constexpr std::array<std::string_view, 5> kNames = {"ready", "read", "write", "accept",
+                                                             "connect"};
+  const auto index = static_cast<size_t>(op);
+  return index < kNames.size() ? kNames[index] : "io";
+}
+
 std::string_view wait_op_name(WaitOp op) {
   static constexpr std::array<std::string_view, 11> kNames = {
       "lock", "read_lock", "acquire", "cond_wait", "send", "recv",

@@ -68,10 +68,10 @@ bool read_can_block(int fd) {
 
 // Runs `real` as an I/O wait on `fd`; a negative result is an error.
 template <typename RealFn>
-auto io_wait(int fd, bool timed, StringId where, RealFn&& real) {
+auto io_wait(IoOp op, int fd, bool timed, StringId where, RealFn&& real) {
   {
     BusyScope busy;
-    wait_begin(0, WaitOp::kIo, static_cast<uint64_t>(static_cast<int64_t>(fd)), timed, where);
+    io_wait_begin(fd, 0, where, op, timed);
   }
   const auto result = real();
   BusyScope busy;
@@ -108,7 +108,7 @@ using namespace taskscope::preload;
 TASKSCOPE_INTERPOSE int poll(pollfd* fds, nfds_t count, int timeout_ms) {
   if (timeout_ms == 0 || !should_record(__builtin_return_address(0)))
     return real_poll.get()(fds, count, timeout_ms);
-  return io_wait(first_fd(fds, count), timeout_ms > 0, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, first_fd(fds, count), timeout_ms > 0, slow_site(__builtin_return_address(0)),
                  [&] { return real_poll.get()(fds, count, timeout_ms); });
 }
 
@@ -116,14 +116,14 @@ TASKSCOPE_INTERPOSE int ppoll(pollfd* fds, nfds_t count, const timespec* timeout
                               const sigset_t* mask) {
   if (is_zero(timeout) || !should_record(__builtin_return_address(0)))
     return real_ppoll.get()(fds, count, timeout, mask);
-  return io_wait(first_fd(fds, count), timeout != nullptr, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, first_fd(fds, count), timeout != nullptr, slow_site(__builtin_return_address(0)),
                  [&] { return real_ppoll.get()(fds, count, timeout, mask); });
 }
 
 TASKSCOPE_INTERPOSE int epoll_wait(int epfd, epoll_event* events, int max, int timeout_ms) {
   if (timeout_ms == 0 || !should_record(__builtin_return_address(0)))
     return real_epoll_wait.get()(epfd, events, max, timeout_ms);
-  return io_wait(epfd, timeout_ms > 0, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, epfd, timeout_ms > 0, slow_site(__builtin_return_address(0)),
                  [&] { return real_epoll_wait.get()(epfd, events, max, timeout_ms); });
 }
 
@@ -131,7 +131,7 @@ TASKSCOPE_INTERPOSE int epoll_pwait(int epfd, epoll_event* events, int max, int 
                                     const sigset_t* mask) {
   if (timeout_ms == 0 || !should_record(__builtin_return_address(0)))
     return real_epoll_pwait.get()(epfd, events, max, timeout_ms, mask);
-  return io_wait(epfd, timeout_ms > 0, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, epfd, timeout_ms > 0, slow_site(__builtin_return_address(0)),
                  [&] { return real_epoll_pwait.get()(epfd, events, max, timeout_ms, mask); });
 }
 
@@ -139,7 +139,7 @@ TASKSCOPE_INTERPOSE int select(int nfds, fd_set* readfds, fd_set* writefds, fd_s
                                timeval* timeout) {
   if (is_zero(timeout) || !should_record(__builtin_return_address(0)))
     return real_select.get()(nfds, readfds, writefds, exceptfds, timeout);
-  return io_wait(nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)),
                  [&] { return real_select.get()(nfds, readfds, writefds, exceptfds, timeout); });
 }
 
@@ -147,14 +147,14 @@ TASKSCOPE_INTERPOSE int pselect(int nfds, fd_set* readfds, fd_set* writefds, fd_
                                 const timespec* timeout, const sigset_t* mask) {
   if (is_zero(timeout) || !should_record(__builtin_return_address(0)))
     return real_pselect.get()(nfds, readfds, writefds, exceptfds, timeout, mask);
-  return io_wait(nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)), [&] {
+  return io_wait(IoOp::kReady, nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)), [&] {
     return real_pselect.get()(nfds, readfds, writefds, exceptfds, timeout, mask);
   });
 }
 
 TASKSCOPE_INTERPOSE int accept(int fd, sockaddr* address, socklen_t* length) {
   if (!should_record(__builtin_return_address(0))) return real_accept.get()(fd, address, length);
-  const int result = io_wait(fd, false, slow_site(__builtin_return_address(0)),
+  const int result = io_wait(IoOp::kAccept, fd, false, slow_site(__builtin_return_address(0)),
                              [&] { return real_accept.get()(fd, address, length); });
   forget(result);
   return result;
@@ -163,7 +163,7 @@ TASKSCOPE_INTERPOSE int accept(int fd, sockaddr* address, socklen_t* length) {
 TASKSCOPE_INTERPOSE int accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
   if (!should_record(__builtin_return_address(0)))
     return real_accept4.get()(fd, address, length, flags);
-  const int result = io_wait(fd, false, slow_site(__builtin_return_address(0)),
+  const int result = io_wait(IoOp::kAccept, fd, false, slow_site(__builtin_return_address(0)),
                              [&] { return real_accept4.get()(fd, address, length, flags); });
   forget(result);
   return result;
@@ -171,20 +171,20 @@ TASKSCOPE_INTERPOSE int accept4(int fd, sockaddr* address, socklen_t* length, in
 
 TASKSCOPE_INTERPOSE int connect(int fd, const sockaddr* address, socklen_t length) {
   if (!should_record(__builtin_return_address(0))) return real_connect.get()(fd, address, length);
-  return io_wait(fd, false, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kConnect, fd, false, slow_site(__builtin_return_address(0)),
                  [&] { return real_connect.get()(fd, address, length); });
 }
 
 TASKSCOPE_INTERPOSE ssize_t read(int fd, void* buffer, size_t size) {
   if (!should_record(__builtin_return_address(0)) || !read_can_block(fd))
     return real_read.get()(fd, buffer, size);
-  return io_wait(fd, false, fast_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kRead, fd, false, fast_site(__builtin_return_address(0)),
                  [&] { return real_read.get()(fd, buffer, size); });
 }
 
 TASKSCOPE_INTERPOSE ssize_t recv(int fd, void* buffer, size_t size, int flags) {
   if (!should_record(__builtin_return_address(0))) return real_recv.get()(fd, buffer, size, flags);
-  return io_wait(fd, false, fast_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kRead, fd, false, fast_site(__builtin_return_address(0)),
                  [&] { return real_recv.get()(fd, buffer, size, flags); });
 }
 
@@ -192,13 +192,13 @@ TASKSCOPE_INTERPOSE ssize_t recvfrom(int fd, void* buffer, size_t size, int flag
                                      sockaddr* address, socklen_t* length) {
   if (!should_record(__builtin_return_address(0)))
     return real_recvfrom.get()(fd, buffer, size, flags, address, length);
-  return io_wait(fd, false, fast_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kRead, fd, false, fast_site(__builtin_return_address(0)),
                  [&] { return real_recvfrom.get()(fd, buffer, size, flags, address, length); });
 }
 
 TASKSCOPE_INTERPOSE ssize_t recvmsg(int fd, msghdr* message, int flags) {
   if (!should_record(__builtin_return_address(0))) return real_recvmsg.get()(fd, message, flags);
-  return io_wait(fd, false, fast_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kRead, fd, false, fast_site(__builtin_return_address(0)),
                  [&] { return real_recvmsg.get()(fd, message, flags); });
 }
 

@@ -93,7 +93,7 @@ TEST_CASE("analyze: exit 0 on a clean trace; --stall reports long waits", "[cli]
   CHECK(json::parse(stalled.out)["findings"][0]["kind"].string == "stalled");
 }
 
-TEST_CASE("analyze: a trace truncated after complete frames is analyzed", "[cli]") {
+TEST_CASE("analyze: a truncated trace is refused, or analyzed with --partial", "[cli]") {
   TempTrace trace("analyze-truncated");
   REQUIRE(write_trace(deadlocked(), trace.path, /*footer=*/false));
   std::ifstream in(trace.path, std::ios::binary);
@@ -102,10 +102,45 @@ TEST_CASE("analyze: a trace truncated after complete frames is analyzed", "[cli]
   // Cut inside the last frame, as a crash would.
   std::ofstream(trace.path, std::ios::binary | std::ios::trunc)
       << bytes.substr(0, bytes.size() - 5);
-  const auto result = run_cli("analyze --format json " + trace.path);
+  const auto refused = run_cli("analyze " + trace.path);
+  CHECK(refused.status == 2);
+  CHECK(count_lines(refused.err) == 1);
+  CHECK(refused.err.find(trace.path + ": truncated after") != std::string::npos);
+  CHECK(refused.out.empty());
+  const auto result = run_cli("analyze --partial --format json " + trace.path);
   CHECK((result.status == 0 || result.status == 1));
   CHECK(json::parse(result.out)["trace"]["truncated"].boolean);
-  CHECK(run_cli("analyze " + trace.path).out.find("truncated") != std::string::npos);
+  CHECK(run_cli("analyze --partial " + trace.path).out.find("truncated") != std::string::npos);
+}
+
+TEST_CASE("analyze: a corrupt frame mid-file is refused, or skipped with --partial", "[cli]") {
+  TempTrace trace("analyze-flipped");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  std::string bytes = slurp(trace.path);
+  REQUIRE(bytes.size() > 64);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+  std::ofstream(trace.path, std::ios::binary | std::ios::trunc) << bytes;
+  const auto refused = run_cli("analyze " + trace.path);
+  CHECK(refused.status == 2);
+  CHECK(count_lines(refused.err) == 1);
+  CHECK(refused.err.find("corrupt frame") != std::string::npos);
+  const auto partial = run_cli("analyze --partial --format json " + trace.path);
+  CHECK((partial.status == 0 || partial.status == 1));
+  CHECK(json::parse(partial.out)["schema"].string == "taskscope.report/1");
+}
+
+TEST_CASE("analyze: absurd length fields are bad input", "[cli]") {
+  TempTrace trace("analyze-absurd");
+  REQUIRE(write_trace(deadlocked(), trace.path));
+  std::string bytes = slurp(trace.path);
+  // The header frame's preamble: magic (4), type, version, padding (8), then
+  // its two sizes, set to 4 GiB - 1 each.
+  for (size_t i = 8; i < 16 && i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xff);
+  std::ofstream(trace.path, std::ios::binary | std::ios::trunc) << bytes;
+  const auto result = run_cli("analyze " + trace.path);
+  CHECK(result.status == 2);
+  CHECK(count_lines(result.err) == 1);
+  CHECK(result.out.empty());
 }
 
 TEST_CASE("analyze: bad input and bad usage exit 2 with one line", "[cli]") {

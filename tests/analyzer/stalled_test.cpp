@@ -27,6 +27,22 @@ TEST_CASE("stalled: blocked on I/O past the threshold", "[stalled]") {
   CHECK_FALSE(analysis->report().has_error());
 }
 
+TEST_CASE("stalled: an I/O wait says which operation it waits for", "[stalled]") {
+  for (const auto& [op, phrase] : std::vector<std::pair<format::IoOp, std::string>>{
+           {format::IoOp::kRead, "waiting to read from fd 5"},
+           {format::IoOp::kAccept, "waiting to accept a connection on fd 5"},
+           {format::IoOp::kConnect, "waiting to connect fd 5"}}) {
+    Script s;
+    s.thread(1, "poller");
+    s.at(1).emit(1, EventKind::kWaitBegin, static_cast<uint8_t>(WaitOp::kIo), 0, 5, 0,
+                 format::io_op_flags(op));
+    s.at(2501).emit(1, EventKind::kMark, 0, s.str("tick"));
+    auto analysis = s.analyze();
+    REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"stalled"});
+    CHECK(analysis->report().findings[0].summary == "poller stalled on io for 2.5 s: " + phrase);
+  }
+}
+
 TEST_CASE("stalled: negative twins, short wait or a larger --stall", "[stalled]") {
   CHECK(reading(500).analyze()->report().findings.empty());
   analyzer::AnalyzeOptions options;

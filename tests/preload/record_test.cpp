@@ -108,6 +108,8 @@ TEST_CASE("record: a signal sent before the wait is a lost wakeup", "[preload][r
   // The unnamed thread is named by its start routine, the condvar by its variable.
   CHECK_THAT(report.out, Contains("\"waiter\"") && Contains("condvar \\\"ready\\\""));
   CHECK_THAT(report.out, !Contains("sym:0x"));
+  // A condvar wait shows the mutex it was waited with.
+  CHECK_THAT(report.out, Contains("with mutex \\\"ready_lock\\\""));
 }
 
 TEST_CASE("record: a lock-order inversion that did not deadlock is only a warning",

@@ -150,7 +150,7 @@ TEST_CASE("events: each API call records its event with the right fields, in ord
       {EventKind::kChannelRecv, 0, 0, channel_id, 0, ""},
       {EventKind::kChannelClose, 0, 0, channel_id, 0, ""},
       {EventKind::kEndpointClose, 0, 0, endpoint, 0, ""},
-      {EventKind::kWaitBegin, op(WaitOp::kIo), 0, 0, 7, ""},
+      {EventKind::kWaitBegin, op(WaitOp::kIo), format::io_op_flags(format::IoOp::kRead), 0, 7, ""},
       {EventKind::kWaitEnd, op(WaitOutcome::kCompleted), 0, 0, 0, ""},
       {EventKind::kWaitBegin, op(WaitOp::kSleep), format::kFlagTimed, 0, 1000, ""},
       {EventKind::kWaitEnd, op(WaitOutcome::kCompleted), 0, 0, 0, ""},

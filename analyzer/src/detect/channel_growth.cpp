@@ -173,8 +173,13 @@ class ChannelGrowthDetector : public Detector {
     if (h.last_receiver && h.last_receiver != h.peak_sender)
       finding.agents.push_back(names.agent_ref(h.last_receiver));
     const std::string name = names.resource_phrase(id);
+    const int64_t rise_ns = std::max<int64_t>(1, h.peak_ns - h.start_ns);
+    char rate_text[32];
+    std::snprintf(rate_text, sizeof rate_text, "%.0f",
+                  (static_cast<double>(h.peak) - static_cast<double>(h.first_depth)) * 1e9 /
+                      static_cast<double>(rise_ns));
     finding.summary = name + " (unbounded) rose steadily to " + Names::count(h.peak) +
-                      " queued items before it was drained";
+                      " queued items (+" + rate_text + "/s) before it was drained";
     finding.explanation.push_back(
         "Its depth went from " + Names::count(h.first_depth) + " at " + Names::time(h.start_ns) +
         " to " + Names::count(h.peak) + " at " + Names::time(h.peak_ns) + " (the last send then by " +

@@ -45,6 +45,7 @@ void WaitTracker::wait_begin(const Event& e, AgentId acting) {
       e.op <= static_cast<uint8_t>(WaitOp::kOther) ? static_cast<WaitOp>(e.op) : WaitOp::kOther;
   agent.waiting = true;
   agent.wait = Wait{e.a, op, e.b, (e.flags & format::kFlagTimed) != 0, e.str, e.ts_ns};
+  if (op == WaitOp::kIo) agent.wait.io_op = format::io_op_of(e.flags);
   context_->set_state(agent, RunState::kBlocked, e.ts_ns);
   if (op == WaitOp::kJoin || e.a == 0) return;
   Resource& resource = context_->resource(e.a, kind_waited_on(op), e.ts_ns);

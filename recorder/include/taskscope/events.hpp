@@ -22,6 +22,7 @@ using StringId = uint32_t;
 
 using format::EndpointSide;
 using format::EventKind;
+using format::IoOp;
 using format::LockMode;
 using format::NotifyKind;
 using format::PollResult;
@@ -149,8 +150,13 @@ void endpoint_used(EndpointId ep, EndpointSide side) noexcept;
 void endpoint_handed(EndpointId ep, AgentId to) noexcept;
 
 // ---- I/O and time ----
-inline void io_wait_begin(int fd, ResourceId io = 0, StringId where = 0) noexcept {
-  wait_begin(io, WaitOp::kIo, static_cast<uint64_t>(fd), false, where);
+// An I/O wait on `fd` (io: its resource, 0 if untracked) for operation `op`.
+inline void io_wait_begin(int fd, ResourceId io = 0, StringId where = 0,
+                          IoOp op = IoOp::kRead, bool timed = false) noexcept {
+  if (recording())
+    detail::record(EventKind::kWaitBegin, static_cast<uint8_t>(WaitOp::kIo),
+                   static_cast<uint16_t>((timed ? format::kFlagTimed : 0) | format::io_op_flags(op)),
+                   where, io, static_cast<uint64_t>(static_cast<int64_t>(fd)));
 }
 inline void io_wait_end(ResourceId io = 0,
                         WaitOutcome outcome = WaitOutcome::kCompleted) noexcept {

@@ -38,6 +38,7 @@ struct TraceInfo {
   int64_t duration_ns = 0;
   uint64_t dropped_events = 0;
   bool truncated = false;
+  bool damaged = false;  // truncated, or corrupt frames were skipped
   std::string status;  // format::ReadStatus::summary(): "complete", "truncated ..."
   std::string reason;  // why the file was written: "exit", "hang", "signal 11", ...
   std::string process;

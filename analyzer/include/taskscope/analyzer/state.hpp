@@ -46,6 +46,7 @@ struct Wait {
   bool timed = false;
   StringId location = 0;
   int64_t since_ns = 0;
+  format::IoOp io_op = format::IoOp::kReady;  // op kIo: what it waits to do
 };
 
 // A resource an agent holds (a lock, shared lock or semaphore units).

@@ -146,7 +146,26 @@ enum EventFlags : uint16_t {
   kFlagSnapshot = 2,   // reconstructed from a snapshot frame, not observed live
   kFlagTry = 4,        // WaitEnd/Acquired from a try-operation
   kFlagLate = 8,       // reader: arrived after its merge window; timestamp clamped
+  // WaitBegin with WaitOp::kIo: the I/O operation (IoOp) in bits 8..11.
+  kFlagIoOpShift = 8,
+  kFlagIoOpMask = 0xF00,
 };
+
+// What an I/O wait waits for (WaitBegin flags, see kFlagIoOpShift).
+enum class IoOp : uint8_t {
+  kReady = 0,    // readiness of one or more fds (poll, epoll_wait, select)
+  kRead = 1,     // read, recv
+  kWrite = 2,    // write, send
+  kAccept = 3,   // accept
+  kConnect = 4,  // connect
+};
+std::string_view io_op_name(IoOp op);
+constexpr uint16_t io_op_flags(IoOp op) {
+  return static_cast<uint16_t>(static_cast<uint16_t>(op) << kFlagIoOpShift);
+}
+constexpr IoOp io_op_of(uint16_t flags) {
+  return static_cast<IoOp>((flags & kFlagIoOpMask) >> kFlagIoOpShift);
+}
 
 // One event as the reader yields it and the recorder encodes it.
 struct Event {
