@@ -22,6 +22,22 @@ StringId where_from_pc(const void* return_address) noexcept {
   return recording() ? intern_pc(return_address) : 0;
 }
 
+// The recorded lock: an uncontended acquisition is one kAcquired; a contended
+// one is a wait at `where` (resolved only then, from `pc` unless given).
+template <class TryLock, class Lock>
+void lock_recorded(ResourceId id, LockMode mode, WaitOp op, const void* pc, StringId where,
+                   TryLock try_lock, Lock lock) {
+  if (try_lock()) {
+    acquired(id, mode);
+    return;
+  }
+  if (where == 0 && pc != nullptr) where = where_from_pc(pc);
+  wait_begin(id, op, 0, false, where);
+  lock();
+  wait_end(id, WaitOutcome::kAcquired);
+  acquired(id, mode, 0, where);
+}
+
 }  // namespace
 
 // ---- mutex ----
@@ -33,26 +49,13 @@ mutex::mutex(const char* name) noexcept : id_(new_resource_id()) {
 mutex::~mutex() { resource_destroyed(id_); }
 
 void mutex::lock() {
-  if (native_.try_lock()) {
-    acquired(id_);
-    return;
-  }
-  const StringId where = where_from_pc(__builtin_return_address(0));
-  wait_begin(id_, WaitOp::kLock, 0, false, where);
-  native_.lock();
-  wait_end(id_, WaitOutcome::kAcquired);
-  acquired(id_, LockMode::kExclusive, 0, where);
+  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, __builtin_return_address(0), 0,
+                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 void mutex::lock_at(StringId where) {
-  if (native_.try_lock()) {
-    acquired(id_);
-    return;
-  }
-  wait_begin(id_, WaitOp::kLock, 0, false, where);
-  native_.lock();
-  wait_end(id_, WaitOutcome::kAcquired);
-  acquired(id_, LockMode::kExclusive, 0, where);
+  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, nullptr, where,
+                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 bool mutex::try_lock() noexcept {
@@ -75,15 +78,8 @@ shared_mutex::shared_mutex(const char* name) noexcept : id_(new_resource_id()) {
 shared_mutex::~shared_mutex() { resource_destroyed(id_); }
 
 void shared_mutex::lock() {
-  if (native_.try_lock()) {
-    acquired(id_, LockMode::kExclusive);
-    return;
-  }
-  const StringId where = where_from_pc(__builtin_return_address(0));
-  wait_begin(id_, WaitOp::kLock, 0, false, where);
-  native_.lock();
-  wait_end(id_, WaitOutcome::kAcquired);
-  acquired(id_, LockMode::kExclusive, 0, where);
+  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, __builtin_return_address(0), 0,
+                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 bool shared_mutex::try_lock() noexcept {
@@ -98,15 +94,8 @@ void shared_mutex::unlock() noexcept {
 }
 
 void shared_mutex::lock_shared() {
-  if (native_.try_lock_shared()) {
-    acquired(id_, LockMode::kShared);
-    return;
-  }
-  const StringId where = where_from_pc(__builtin_return_address(0));
-  wait_begin(id_, WaitOp::kReadLock, 0, false, where);
-  native_.lock_shared();
-  wait_end(id_, WaitOutcome::kAcquired);
-  acquired(id_, LockMode::kShared, 0, where);
+  lock_recorded(id_, LockMode::kShared, WaitOp::kReadLock, __builtin_return_address(0), 0,
+                [this] { return native_.try_lock_shared(); }, [this] { native_.lock_shared(); });
 }
 
 bool shared_mutex::try_lock_shared() noexcept {
