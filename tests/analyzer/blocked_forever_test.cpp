@@ -23,6 +23,30 @@ TEST_CASE("blocked_forever: a lock owned by a thread that exited", "[blocked_for
         "reader waits forever for mutex \"db\": its owner loader exited without releasing it");
 }
 
+TEST_CASE("blocked_forever: negative twin, the owner released the lock before exiting",
+          "[blocked_forever]") {
+  for (bool waits_first : {false, true}) {
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+    if (waits_first) {
+      // The reader queues behind the loader, which unlocks and exits: it gets the lock.
+      s.at(1).lock(2, 10, "db.cpp:12").block_lock(3, 10, "db.cpp:30");
+      s.at(2).unlock(2, 10).thread_end(2);
+      s.wait_end(3, 10, WaitOutcome::kAcquired).acquired(3, 10, "db.cpp:30");
+    } else {
+      // As the positive case, but the loader unlocks first (the reader's wait
+      // is the hand-over in flight).
+      s.at(1).lock(2, 10, "db.cpp:12").unlock(2, 10).thread_end(2);
+      s.at(2).block_lock(3, 10, "db.cpp:30");
+    }
+    s.at(1000).emit(1, EventKind::kMark, 0, s.str("tick"));
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kBlockedForever) == nullptr);
+    CHECK(analysis->report().findings.empty());
+    CHECK_FALSE(analysis->report().has_error());
+  }
+}
+
 TEST_CASE("blocked_forever: a join on a thread stuck outside any cycle", "[blocked_forever]") {
   Script s;
   s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
@@ -32,6 +56,23 @@ TEST_CASE("blocked_forever: a join on a thread stuck outside any cycle", "[block
   REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
   CHECK(agent_names(analysis->report().findings[0]) ==
         std::vector<std::string>{"reader", "loader", "main"});
+}
+
+TEST_CASE("blocked_forever: negative twin, a join on a thread that runs or waits on I/O",
+          "[blocked_forever]") {
+  for (bool on_io : {false, true}) {
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+    s.at(1).lock(2, 10).thread_end(2);
+    if (on_io)
+      s.at(2).wait_begin(3, 0, WaitOp::kIo, 5).join(1, 3);
+    else
+      s.at(2).join(1, 3);  // the reader simply runs
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kBlockedForever) == nullptr);
+    CHECK(analysis->report().findings.empty());
+    CHECK_FALSE(analysis->report().has_error());
+  }
 }
 
 TEST_CASE("blocked_forever: a receive whose senders are all gone", "[blocked_forever]") {

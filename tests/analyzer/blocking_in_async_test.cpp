@@ -45,4 +45,22 @@ TEST_CASE("blocking_in_async: a std::mutex wait inside a poll", "[blocking_in_as
         "task lookup blocked worker worker-1 inside a poll: locking mutex \"cache\"");
 }
 
+TEST_CASE("blocking_in_async: negative twin, the lock is awaited across polls",
+          "[blocking_in_async]") {
+  // An async mutex: the wait begins in a poll that returns pending and ends in
+  // a later poll, after the holder woke the task.
+  Script s;
+  s.thread(1, "worker-1").thread(2, "flusher").mutex(2, 10, "cache");
+  s.spawn(1, 100, "lookup");
+  s.at(1).lock(2, 10);
+  s.at(2).poll_begin(1, 100).waker_clone(1, 100, 10).block_lock(1, 10, "cache.cpp:30");
+  s.poll_end(1, 100, true);
+  s.at(4).unlock(2, 10).wake(2, 100).waker_drop(2, 100);
+  s.at(5).poll_begin(1, 100).wait_end(1, 10, WaitOutcome::kAcquired).acquired(1, 10);
+  s.unlock(1, 10).poll_end(1, 100, false).task_end(1, 100);
+  auto analysis = s.analyze();
+  CHECK(find_kind(*analysis, FindingKind::kBlockingInAsync) == nullptr);
+  CHECK(analysis->report().findings.empty());
+}
+
 }  // namespace taskscope::test

@@ -73,6 +73,23 @@ TEST_CASE("deadlock: relocking a non-recursive mutex by its owner", "[deadlock]"
   CHECK(finding.summary == "worker locks mutex \"config\" again while it owns it");
 }
 
+TEST_CASE("deadlock: negative twin, a recursive mutex relocked by its owner", "[deadlock]") {
+  for (bool as_recorded : {false, true}) {
+    Script s;
+    s.thread(1, "worker").create(1, 10, ResourceKind::kMutex, "config", format::kMutexRecursive);
+    s.at(1).lock(1, 10, "cfg.cpp:10");
+    if (as_recorded)  // the recorder's relock: a fast-path kAcquired with depth 2
+      s.emit(1, EventKind::kAcquired, 0, 10, 2, s.str("cfg.cpp:20"));
+    else  // the positive case's shape: a relock that seems to wait
+      s.block_lock(1, 10, "cfg.cpp:20");
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kDeadlock) == nullptr);
+    CHECK(analysis->report().findings.empty());
+    CHECK_FALSE(analysis->report().has_error());
+    CHECK(analysis->state().inconsistencies == 0);
+  }
+}
+
 TEST_CASE("deadlock: writer-preferring rwlock, reader queued behind a writer", "[deadlock]") {
   for (uint64_t preferring : {1u, 0u}) {
     Script s;
@@ -101,6 +118,32 @@ TEST_CASE("deadlock: a join cycle through a lock", "[deadlock]") {
   auto analysis = s.analyze();
   REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"deadlock"});
   CHECK(analysis->report().findings[0].summary == "2 threads stuck in a lock/join cycle");
+}
+
+TEST_CASE("deadlock: negative twin, the lock is released before the join or the worker ends",
+          "[deadlock]") {
+  {
+    // main unlocks before joining: the worker's lock wait has no owner left.
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "state").thread(2, "worker", 1);
+    s.at(1).lock(1, 10).unlock(1, 10).join(1, 2);
+    s.at(2).block_lock(2, 10);
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kDeadlock) == nullptr);
+    CHECK(analysis->report().findings.empty());
+    CHECK_FALSE(analysis->report().has_error());
+  }
+  {
+    // main joins while holding the lock, but the worker never needs it: it ends.
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "state").thread(2, "worker", 1);
+    s.at(1).lock(1, 10).join(1, 2);
+    s.at(2).thread_end(2);  // main's join is about to return
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kDeadlock) == nullptr);
+    CHECK(analysis->report().findings.empty());
+    CHECK_FALSE(analysis->report().has_error());
+  }
 }
 
 TEST_CASE("deadlock: a worker thread polling a stuck task is reported with it", "[deadlock]") {

@@ -85,6 +85,19 @@ TEST_CASE("lock_order_inversion: a three-lock cycle", "[lock_order_inversion]") 
   CHECK(analysis->report().findings[0].agents.size() == 3);
 }
 
+TEST_CASE("lock_order_inversion: negative twin, three locks in one consistent order",
+          "[lock_order_inversion]") {
+  Script s = two_threads();
+  s.thread(4, "third", 1);
+  s.at(1).lock(2, 10).lock(2, 11).unlock(2, 11).unlock(2, 10);
+  s.at(2).lock(3, 11).lock(3, 12).unlock(3, 12).unlock(3, 11);
+  s.at(3).lock(4, 10).lock(4, 12).unlock(4, 12).unlock(4, 10);  // a before gate, as a < b < gate
+  auto analysis = s.analyze();
+  CHECK(find_kind(*analysis, FindingKind::kLockOrderInversion) == nullptr);
+  CHECK(analysis->report().findings.empty());
+  CHECK_FALSE(analysis->report().has_error());
+}
+
 TEST_CASE("lock_order_inversion: not reported again when it did deadlock",
           "[lock_order_inversion]") {
   Script s = two_threads();

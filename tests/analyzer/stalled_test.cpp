@@ -60,4 +60,30 @@ TEST_CASE("stalled: a lock held by a running thread", "[stalled]") {
   CHECK(analysis->report().findings[0].summary.rfind("waiter stalled on lock for 3.0 s", 0) == 0);
 }
 
+TEST_CASE("stalled: negative twins, a short lock wait or the lock handed over", "[stalled]") {
+  {
+    // The same wait, checked after 0.5 s, or against a 5 s --stall.
+    Script s;
+    s.thread(1, "holder").thread(2, "waiter").mutex(1, 10, "big");
+    s.at(1).lock(1, 10).block_lock(2, 10);
+    s.at(500).emit(1, EventKind::kMark, 0, s.str("tick"));
+    CHECK(s.analyze()->report().findings.empty());
+    s.at(3000).emit(1, EventKind::kMark, 0, s.str("tick"));
+    analyzer::AnalyzeOptions options;
+    options.stall_ns = 5'000 * kMs;
+    CHECK(s.analyze(options)->report().findings.empty());
+  }
+  {
+    // The holder releases it and the waiter acquires it.
+    Script s;
+    s.thread(1, "holder").thread(2, "waiter").mutex(1, 10, "big");
+    s.at(1).lock(1, 10).block_lock(2, 10);
+    s.at(200).unlock(1, 10).wait_end(2, 10, WaitOutcome::kAcquired).acquired(2, 10);
+    s.at(3000).emit(1, EventKind::kMark, 0, s.str("tick"));
+    auto analysis = s.analyze();
+    CHECK(find_kind(*analysis, FindingKind::kStalled) == nullptr);
+    CHECK(analysis->report().findings.empty());
+  }
+}
+
 }  // namespace taskscope::test
