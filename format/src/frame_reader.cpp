@@ -170,6 +170,10 @@ std::optional<FrameView> FrameReader::decode_at_pos() {
       if (!batch) return damaged(failed);
       view.thread = batch->thread();
       view.watermark_ns = batch->watermark_ns();
+      if (!spare_events_.empty()) {
+        view.events = std::move(spare_events_.back());
+        spare_events_.pop_back();
+      }
       if (auto error = read_columns(batch->events(), view.thread, view.events); !error.empty())
         return damaged(error);
       break;
@@ -220,6 +224,12 @@ std::optional<FrameView> FrameReader::next() {
     }
   }
   return std::nullopt;
+}
+
+void FrameReader::recycle(std::vector<Event>&& events) {
+  // A few are enough: one per thread whose batches are in the merge window.
+  constexpr size_t kMaxSpare = 64;
+  if (spare_events_.size() < kMaxSpare) spare_events_.push_back(std::move(events));
 }
 
 }  // namespace taskscope::format

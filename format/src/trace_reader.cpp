@@ -40,16 +40,18 @@ void TraceReader::sift_up(size_t i) {
 }
 
 void TraceReader::sift_down(size_t i) {
+  // Moves a hole down instead of swapping: one copy per level.
   const size_t n = heap_.size();
+  const HeapEntry moving = heap_[i];
   while (true) {
-    size_t smallest = i;
-    const size_t left = 2 * i + 1, right = left + 1;
-    if (left < n && before(heap_[left], heap_[smallest])) smallest = left;
-    if (right < n && before(heap_[right], heap_[smallest])) smallest = right;
-    if (smallest == i) return;
-    std::swap(heap_[i], heap_[smallest]);
-    i = smallest;
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    if (!before(heap_[child], moving)) break;
+    heap_[i] = heap_[child];
+    i = child;
   }
+  heap_[i] = moving;
 }
 
 void TraceReader::admit(FrameView& frame) {
@@ -110,6 +112,7 @@ bool TraceReader::next(Event& out) {
   Cursor& cursor = cursors_[top.cursor];
   out = cursor.events[cursor.pos];
   if (++cursor.pos == cursor.events.size()) {
+    frames_.recycle(std::move(cursor.events));
     cursor.events = {};
     free_cursors_.push_back(top.cursor);
     heap_.front() = heap_.back();

@@ -77,6 +77,9 @@ class FrameReader {
   std::optional<FrameView> next();
   ReadStatus& status() { return status_; }
   const ReadStatus& status() const { return status_; }
+  // Gives back a frame's event vector once consumed: the next frames decode
+  // into it, so reading allocates (and faults in) no fresh memory per frame.
+  void recycle(std::vector<Event>&& events);
 
  private:
   bool read_at(uint64_t offset, void* out, size_t size);
@@ -93,6 +96,7 @@ class FrameReader {
   TraceHeader header_;
   ReadStatus status_;
   std::vector<uint8_t> compressed_, raw_;
+  std::vector<std::vector<Event>> spare_events_;
 };
 
 class TraceReader {
