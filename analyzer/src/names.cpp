@@ -99,23 +99,27 @@ AgentRef Names::agent_ref(AgentId id) const {
   return AgentRef{agent_type_name(record ? record->type : AgentType::kUnknown), id, agent(id)};
 }
 
+Names::Identity Names::identity(ResourceId id) const {
+  if (const Resource* record = state_.resources.find(id))
+    return {true, record->kind, record->name, record->first_location};
+  if (const auto gone = state_.destroyed_names.find(id); gone != state_.destroyed_names.end())
+    return {true, gone->second.first, gone->second.second, 0};
+  return {};
+}
+
+std::string Names::kind_word(ResourceKind kind) {
+  return kind == ResourceKind::kUnknown ? "resource" : std::string(resource_kind_name(kind));
+}
+
 std::string Names::resource(ResourceId id) const {
-  const Resource* record = state_.resources.find(id);
-  if (record == nullptr) {
-    const auto gone = state_.destroyed_names.find(id);
-    if (gone != state_.destroyed_names.end()) {
-      std::string name = symbolic(text(gone->second.second));
-      if (!name.empty()) return name;
-    }
-    return "resource-" + std::to_string(id);
-  }
+  const Identity who = identity(id);
+  if (!who.known) return "resource-" + std::to_string(id);
   // Resources in static storage are named by their address ("sym:0x..."):
   // the variable's name when the symbolizer knows it, else the kind and where.
-  if (std::string name = symbolic(text(record->name)); !name.empty()) return name;
-  std::string kind(record->kind == ResourceKind::kUnknown ? "resource"
-                                                          : resource_kind_name(record->kind));
-  if (record->first_location != 0) {
-    std::string where = location(record->first_location);
+  if (std::string name = symbolic(text(who.name)); !name.empty()) return name;
+  const std::string kind = kind_word(who.kind);
+  if (who.first_location != 0) {
+    std::string where = location(who.first_location);
     if (auto paren = where.find(" ("); paren != std::string::npos) where.resize(paren);
     return kind + "@" + where;
   }
@@ -123,28 +127,13 @@ std::string Names::resource(ResourceId id) const {
 }
 
 std::string Names::resource_phrase(ResourceId id) const {
-  const Resource* record = state_.resources.find(id);
-  if (record == nullptr) {
-    const auto gone = state_.destroyed_names.find(id);
-    if (gone == state_.destroyed_names.end()) return resource(id);
-    return std::string(resource_kind_name(gone->second.first)) + " \"" + resource(id) + "\"";
-  }
-  if (symbolic(text(record->name)).empty()) return resource(id);
-  const std::string kind = record->kind == ResourceKind::kUnknown
-                               ? std::string("resource")
-                               : std::string(resource_kind_name(record->kind));
-  return kind + " \"" + resource(id) + "\"";
+  const Identity who = identity(id);
+  if (!who.known || symbolic(text(who.name)).empty()) return resource(id);
+  return kind_word(who.kind) + " \"" + resource(id) + "\"";
 }
 
 ResourceRef Names::resource_ref(ResourceId id) const {
-  const Resource* record = state_.resources.find(id);
-  ResourceKind kind = record ? record->kind : ResourceKind::kUnknown;
-  if (const auto gone = state_.destroyed_names.find(id);
-      record == nullptr && gone != state_.destroyed_names.end())
-    kind = gone->second.first;
-  std::string type = kind == ResourceKind::kUnknown ? "resource"
-                                                    : std::string(resource_kind_name(kind));
-  return ResourceRef{type, id, resource(id)};
+  return ResourceRef{kind_word(identity(id).kind), id, resource(id)};
 }
 
 std::string Names::location(StringId id) const {

@@ -112,7 +112,9 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
       std::string text(format::wait_op_name(wait));
       if (wait == format::WaitOp::kJoin) text += " " + names.agent(e.a);
       else if (wait == format::WaitOp::kSleep) text += " " + format_duration(static_cast<int64_t>(e.b));
-      else if (wait == format::WaitOp::kIo) text += " fd " + std::to_string(e.b);
+      else if (wait == format::WaitOp::kIo)
+        text += " " + std::string(format::io_op_name(format::io_op_of(e.flags))) + " fd " +
+                std::to_string(static_cast<int64_t>(e.b));
       else text += " " + names.resource(e.a);
       if (wait == format::WaitOp::kCondWait) text += " with " + names.resource(e.b);
       if (e.flags & format::kFlagTimed) text += " (timed)";

@@ -166,16 +166,19 @@ void Flusher::finish(const std::string& reason) {
     if (flight_ != nullptr) {
       dump_window(output_, reason, /*with_footer=*/true);
     } else if (stream_ != nullptr) {
-      const uint64_t frames = 1 + stream_->frames();
-      const format::Frame footer =
-          footer_frame(g_counters.events.load(std::memory_order_relaxed), frames);
-      stream_->close(&footer);
+      close_stream_with_footer();
       g_counters.frames.store(stream_->frames(), std::memory_order_relaxed);
       g_counters.bytes.store(stream_->bytes(), std::memory_order_relaxed);
     }
   } catch (...) {
     if (stream_ != nullptr) stream_->close(nullptr);
   }
+}
+
+void Flusher::close_stream_with_footer() {
+  const format::Frame footer =
+      footer_frame(g_counters.events.load(std::memory_order_relaxed), 1 + stream_->frames());
+  stream_->close(&footer);
 }
 
 format::Frame Flusher::footer_frame(uint64_t events, uint64_t frames) {
@@ -247,9 +250,7 @@ void Flusher::on_hang() {
   if (stream_ != nullptr) {
     // Ended on purpose: the footer records when, so that the analysis sees the
     // hang's full length, not just the time of the last event.
-    const format::Frame footer =
-        footer_frame(g_counters.events.load(std::memory_order_relaxed), 1 + stream_->frames());
-    stream_->close(&footer);
+    close_stream_with_footer();
   }
   say("taskscope: terminating the hung process (exit status 124)\n");
   ::_exit(kHangExitStatus);

@@ -81,6 +81,8 @@ class Flusher {
   void emit(format::Frame frame, uint64_t events);
   format::TraceHeader header(const std::string& reason) const;
   format::Frame footer_frame(uint64_t events, uint64_t frames);
+  // Stream mode: writes the footer (counts, end time) and closes the file.
+  void close_stream_with_footer();
   bool dump_window(const std::string& path, const std::string& reason, bool with_footer);
   void serve_requests();
   void on_hang();

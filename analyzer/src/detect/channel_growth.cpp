@@ -9,6 +9,8 @@
 // reported too: its peak grows with the load, which is the growth to fear.
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <string>
 #include <unordered_map>
 
 #include "detector.hpp"
@@ -60,6 +62,15 @@ struct DepthHistory {
     }
   }
 };
+
+// "+123/s": the depth's change from `from` to `to` over `ns`.
+std::string rate(uint64_t from, uint64_t to, int64_t ns) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.0f/s",
+                (static_cast<double>(to) - static_cast<double>(from)) * 1e9 /
+                    static_cast<double>(std::max<int64_t>(1, ns)));
+  return text;
+}
 
 class ChannelGrowthDetector : public Detector {
  public:
@@ -127,21 +138,17 @@ class ChannelGrowthDetector : public Detector {
         out.push_back(drained_finding(context, id, h));
         continue;
       }
-      const int64_t span = std::max<int64_t>(1, context.state.now_ns - h.start_ns);
-      const double rate = (static_cast<double>(h.last_depth) - static_cast<double>(h.first_depth)) *
-                          1e9 / static_cast<double>(span);
       Finding finding;
       finding.kind = FindingKind::kChannelGrowth;
       finding.severity = Severity::kWarning;
       finding.since_ns = h.start_ns;
       finding.resources.push_back(names.resource_ref(id));
       const std::string name = names.resource_phrase(id);
-      char rate_text[32];
-      std::snprintf(rate_text, sizeof rate_text, "%.0f", rate);
       finding.summary =
           name + " grew to " + Names::count(h.peak) + " queued items (" +
-          (capacity ? "capacity " + Names::count(capacity) : std::string("unbounded")) + "), +" +
-          rate_text + "/s, still rising at the end";
+          (capacity ? "capacity " + Names::count(capacity) : std::string("unbounded")) + "), " +
+          rate(h.first_depth, h.last_depth, context.state.now_ns - h.start_ns) +
+          ", still rising at the end";
       finding.explanation.push_back("Its depth went from " + Names::count(h.first_depth) + " at " +
                                     Names::time(h.start_ns) + " to " + Names::count(h.last_depth) +
                                     " at " + Names::time(context.state.now_ns) +
@@ -173,13 +180,9 @@ class ChannelGrowthDetector : public Detector {
     if (h.last_receiver && h.last_receiver != h.peak_sender)
       finding.agents.push_back(names.agent_ref(h.last_receiver));
     const std::string name = names.resource_phrase(id);
-    const int64_t rise_ns = std::max<int64_t>(1, h.peak_ns - h.start_ns);
-    char rate_text[32];
-    std::snprintf(rate_text, sizeof rate_text, "%.0f",
-                  (static_cast<double>(h.peak) - static_cast<double>(h.first_depth)) * 1e9 /
-                      static_cast<double>(rise_ns));
     finding.summary = name + " (unbounded) rose steadily to " + Names::count(h.peak) +
-                      " queued items (+" + rate_text + "/s) before it was drained";
+                      " queued items (" + rate(h.first_depth, h.peak, h.peak_ns - h.start_ns) +
+                      ") before it was drained";
     finding.explanation.push_back(
         "Its depth went from " + Names::count(h.first_depth) + " at " + Names::time(h.start_ns) +
         " to " + Names::count(h.peak) + " at " + Names::time(h.peak_ns) + " (the last send then by " +

@@ -109,11 +109,13 @@ void resource_destroyed(ResourceId id) noexcept;
 // ---- waits and ownership ----
 // A blocking wait begins. `extra` as in kWaitBegin (condvar: its mutex, io: fd,
 // sleep: duration). `timed` when the wait has a deadline.
+// `flags`: op-specific bits (I/O waits: format::io_op_flags).
 inline void wait_begin(ResourceId id, WaitOp op, uint64_t extra = 0, bool timed = false,
-                       StringId where = 0) noexcept {
+                       StringId where = 0, uint16_t flags = 0) noexcept {
   if (recording())
     detail::record(EventKind::kWaitBegin, static_cast<uint8_t>(op),
-                   timed ? format::kFlagTimed : 0, where, id, extra);
+                   static_cast<uint16_t>(flags | (timed ? format::kFlagTimed : 0)), where, id,
+                   extra);
 }
 inline void wait_end(ResourceId id, WaitOutcome outcome) noexcept {
   if (recording())
@@ -153,10 +155,8 @@ void endpoint_handed(EndpointId ep, AgentId to) noexcept;
 // An I/O wait on `fd` (io: its resource, 0 if untracked) for operation `op`.
 inline void io_wait_begin(int fd, ResourceId io = 0, StringId where = 0,
                           IoOp op = IoOp::kRead, bool timed = false) noexcept {
-  if (recording())
-    detail::record(EventKind::kWaitBegin, static_cast<uint8_t>(WaitOp::kIo),
-                   static_cast<uint16_t>((timed ? format::kFlagTimed : 0) | format::io_op_flags(op)),
-                   where, io, static_cast<uint64_t>(static_cast<int64_t>(fd)));
+  wait_begin(io, WaitOp::kIo, static_cast<uint64_t>(static_cast<int64_t>(fd)), timed, where,
+             format::io_op_flags(op));
 }
 inline void io_wait_end(ResourceId io = 0,
                         WaitOutcome outcome = WaitOutcome::kCompleted) noexcept {

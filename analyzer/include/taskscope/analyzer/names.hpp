@@ -46,6 +46,16 @@ class Names {
   // A recorded name, with "sym:0x..." resolved by the symbolizer; "" when it
   // cannot be (an address means nothing to the reader).
   std::string symbolic(std::string_view raw) const;
+  // What names a resource: a live one, or a destroyed one remembered by name
+  // (State::destroyed_names).
+  struct Identity {
+    bool known = false;
+    format::ResourceKind kind = format::ResourceKind::kUnknown;
+    StringId name = 0;
+    StringId first_location = 0;
+  };
+  Identity identity(ResourceId id) const;
+  static std::string kind_word(format::ResourceKind kind);  // "resource" when unknown
 
   const State& state_;
   const StringTable& strings_;
