@@ -142,6 +142,13 @@ std::string Names::location(StringId id) const {
   return tidy_location(symbolizer_.describe(raw));
 }
 
+std::string Names::exit_phrase(const Agent& agent) const {
+  std::string phrase = "exited at " + time(agent.end_ns);
+  const std::string where = location(agent.exit_location);
+  if (!where.empty()) phrase += " by pthread_exit at " + where;
+  return phrase;
+}
+
 std::string Names::wait_phrase(const Wait& wait) const {
   switch (wait.op) {
     case WaitOp::kLock:

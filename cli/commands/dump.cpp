@@ -35,6 +35,9 @@ class NameBook {
       case EventKind::kTaskSpawn:
         name(e.a, std::string(reader_.string(static_cast<uint32_t>(e.b))));
         break;
+      case EventKind::kWaitBegin:
+        wait_ops_[e.thread] = static_cast<format::WaitOp>(e.op);
+        break;
       case EventKind::kResourceCreate:
         resources_[e.a] = {std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
                            std::string(reader_.string(e.str))};
@@ -58,6 +61,12 @@ class NameBook {
     if (!it->second.second.empty()) text += " \"" + it->second.second + "\"";
     return text;
   }
+  // What a wait_end ends: the agent joined, or the resource waited on.
+  std::string waited_on(const Event& end) const {
+    auto it = wait_ops_.find(end.thread);
+    return it != wait_ops_.end() && it->second == format::WaitOp::kJoin ? agent(end.a)
+                                                                        : resource(end.a);
+  }
   bool agent_matches(uint64_t id, const std::string& wanted) const {
     if (std::to_string(id) == wanted) return true;
     auto it = agents_.find(id);
@@ -78,6 +87,7 @@ class NameBook {
 
   const format::TraceReader& reader_;
   std::unordered_map<uint64_t, AgentName> agents_;
+  std::unordered_map<uint64_t, format::WaitOp> wait_ops_;  // last wait begun, by thread
   std::unordered_map<std::string, uint32_t> name_counts_;
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> resources_;
 };
@@ -91,6 +101,9 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
     case EventKind::kThreadStart:
       return names.agent(e.a) + (e.b ? " spawned by " + names.agent(e.b) : "");
     case EventKind::kThreadEnd:
+      return names.agent(e.a) + (e.str ? " by pthread_exit" + at(e.str) : "");
+    case EventKind::kThreadDetach:
+      return names.agent(e.a) + at(e.str);
     case EventKind::kPollBegin:
       return names.agent(e.a);
     case EventKind::kAgentName:
@@ -122,7 +135,7 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
     }
     case EventKind::kWaitEnd:
       return std::string(format::wait_outcome_name(static_cast<format::WaitOutcome>(op))) +
-             (e.a ? " " + names.resource(e.a) : "");
+             (e.a ? " " + names.waited_on(e) : "");
     case EventKind::kAcquired:
     case EventKind::kReleased:
       return names.resource(e.a) + (op == 1 ? " shared" : "") +

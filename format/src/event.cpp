@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventKind::kKindCount
     "sem_post",      "resource_create", "resource_destroy", "channel_send",   "channel_recv",
     "channel_close", "endpoint_open",   "endpoint_close",   "endpoint_use",   "endpoint_hand",
     "notify",        "span_enter",      "span_exit",        "mark",           "counter",
-    "memory",        "dropped",         "module_map",
+    "memory",        "dropped",         "module_map",       "thread_detach",
 };
 
 template <size_t N>
@@ -42,6 +42,7 @@ Family family_of(EventKind kind) {
     case EventKind::kPollBegin:
     case EventKind::kPollEnd:
     case EventKind::kTaskEnd:
+    case EventKind::kThreadDetach:
       return Family::kLifecycle;
     case EventKind::kWakerClone:
     case EventKind::kWakerDrop:

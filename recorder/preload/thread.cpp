@@ -1,4 +1,5 @@
-// Threads: pthread_create, pthread_join, pthread_setname_np.
+// Threads: pthread_create, pthread_join, pthread_detach, pthread_exit,
+// pthread_setname_np.
 //
 // pthread_create allocates the new thread's agent id in the parent
 // (new_agent_id) and starts the thread on a trampoline that binds that id
@@ -17,9 +18,16 @@
 //    the _State's _M_run (third vtable slot in the Itanium C++ ABI), whose
 //    symbol names the callable (e.g. a lambda in main).
 //
-// pthread_exit and pthread_detach are not interposed: the recorder ends a
-// thread's agent when the thread exits (however it exits), and detaching
-// changes nothing the analyzer models.
+// pthread_detach, and a pthread_create whose attributes say detached, record
+// kThreadDetach: nobody will join that thread, which a report about a join on it
+// says. The detach may come after the thread ended.
+//
+// pthread_exit records its call site, which the thread's kThreadEnd carries
+// ("worker exited by pthread_exit at reload.c:12"). The end itself is recorded
+// once the thread has finished exiting (after its cleanup handlers, which may
+// still unlock mutexes): by the recorder's thread_local exit hook, or — for the
+// main thread, for which glibc runs no thread_local destructors on pthread_exit
+// while the process goes on — by the destructor of a pthread key set here.
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -44,6 +52,22 @@ RealFunction<int (*)(pthread_t*, const pthread_attr_t*, StartRoutine, void*)> re
     "pthread_create");
 RealFunction<int (*)(pthread_t, void**)> real_join("pthread_join");
 RealFunction<int (*)(pthread_t, const char*)> real_setname("pthread_setname_np");
+RealFunction<int (*)(pthread_t)> real_detach("pthread_detach");
+RealFunction<void (*)(void*)> real_exit("pthread_exit");
+
+// A key whose destructor ends the exiting thread's agent (see the top). Created
+// at load time, single-threaded; kNoKey when the process had no key left.
+constexpr pthread_key_t kNoKey = ~pthread_key_t{0};
+pthread_key_t g_exit_key = kNoKey;
+
+__attribute__((constructor)) void create_exit_key() {
+  pthread_key_t key;
+  if (pthread_key_create(&key, [](void*) {
+        BusyScope busy;
+        thread_exited();
+      }) == 0)
+    g_exit_key = key;
+}
 
 // Handshake states of StartContext::state.
 constexpr uint32_t kStarting = 0;   // the new thread has not recorded its start yet
@@ -166,6 +190,10 @@ TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* 
   }
   remember(*thread, id);
   if (wait_until_started(context)) std::free(context);
+  int detach_state = PTHREAD_CREATE_JOINABLE;
+  if (attr != nullptr && pthread_attr_getdetachstate(attr, &detach_state) == 0 &&
+      detach_state == PTHREAD_CREATE_DETACHED)
+    emit(EventKind::kThreadDetach, 0, id, 0, stack_site(__builtin_return_address(0)));
   return rc;
 }
 
@@ -186,6 +214,22 @@ TASKSCOPE_INTERPOSE int pthread_join(pthread_t thread, void** result) {
   return rc;
 }
 
+TASKSCOPE_INTERPOSE int pthread_detach(pthread_t thread) {
+  if (!should_record(__builtin_return_address(0))) return real_detach.get()(thread);
+  AgentId agent = 0;
+  {
+    BusyScope busy;
+    agent = agent_of(thread);
+  }
+  const int rc = real_detach.get()(thread);
+  if (rc == 0 && agent != 0) {
+    BusyScope busy;
+    busy.keep_errno();
+    emit(EventKind::kThreadDetach, 0, agent, 0, stack_site(__builtin_return_address(0)));
+  }
+  return rc;
+}
+
 TASKSCOPE_INTERPOSE int pthread_setname_np(pthread_t thread, const char* name) {
   const int rc = real_setname.get()(thread, name);
   if (rc == 0 && should_record(__builtin_return_address(0))) {
@@ -193,4 +237,15 @@ TASKSCOPE_INTERPOSE int pthread_setname_np(pthread_t thread, const char* name) {
     if (const AgentId agent = agent_of(thread)) name_agent(agent, name);
   }
   return rc;
+}
+
+TASKSCOPE_INTERPOSE void pthread_exit(void* result) {
+  if (should_record(__builtin_return_address(0))) {
+    BusyScope busy;
+    thread_exiting(stack_site(__builtin_return_address(0)));
+    // A non-null value makes the key's destructor run at this thread's exit.
+    if (g_exit_key != kNoKey) pthread_setspecific(g_exit_key, &g_exit_key);
+  }
+  real_exit.get()(result);
+  __builtin_unreachable();
 }

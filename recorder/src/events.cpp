@@ -111,6 +111,13 @@ void set_thread_name(std::string_view name) noexcept {
                    context->agent.load(std::memory_order_relaxed), 0);
 }
 
+void thread_exiting(StringId site) noexcept {
+  if (detail::ThreadContext* context = detail::this_thread_context_if_any())
+    context->exit_site = site;
+}
+
+void thread_exited() noexcept { detail::end_this_thread(); }
+
 void name_agent(AgentId agent, std::string_view name) noexcept {
   if (!recording()) return;
   detail::record(EventKind::kAgentName, 0, 0, intern_cached(name), agent, 0);

@@ -242,8 +242,9 @@ void Flusher::on_hang() {
   }
   char message[512];
   std::snprintf(message, sizeof message,
-                "taskscope: no progress for %llu ms while %zu agents are blocked; %s %s\n",
+                "taskscope: no progress for %llu ms while %zu %s blocked; %s %s\n",
                 static_cast<unsigned long long>(config_.hang_timeout_ms), mirror_.blocked_waits(),
+                mirror_.blocked_waits() == 1 ? "agent is" : "agents are",
                 ok ? "trace written to" : "could not write", output_.c_str());
   say(message);
   if (!config_.abort_on_hang) return;

@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 
+#include <cerrno>
+#include <string_view>
+
 #include <algorithm>
 #include <new>
 
@@ -25,24 +28,20 @@ constinit thread_local bool t_thread_gone __attribute__((tls_model("initial-exec
 // Touched once, when the context is created, so the hot path never pays for it.
 struct ThreadExitHook {
   bool armed = false;
-  ~ThreadExitHook() {
-    ThreadContext* context = t_context;
-    if (context == nullptr) return;
-    if (recording()) {
-      record(EventKind::kThreadEnd, 0, 0, 0, context->agent.load(std::memory_order_relaxed), 0);
-    }
-    t_ring = nullptr;
-    t_context = nullptr;
-    t_thread_gone = true;
-    ReentryGuard guard;
-    ThreadRegistry::instance().retire(context);
-  }
+  ~ThreadExitHook() { end_this_thread(); }
 };
 thread_local ThreadExitHook t_exit_hook;
 
 StringId os_thread_name() noexcept {
   char name[64] = {};
   if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return 0;
+  // A thread nobody named carries the program's name cut to 15 characters
+  // (the kernel's limit); the whole program name reads better.
+  const std::string_view program =
+      program_invocation_short_name != nullptr ? program_invocation_short_name : "";
+  const std::string_view os_name(name);
+  if (os_name.size() == 15 && program.size() > 15 && program.substr(0, 15) == os_name)
+    return intern(program);
   return intern(name);
 }
 
@@ -162,5 +161,19 @@ ThreadContext* this_thread_context() noexcept {
 }
 
 ThreadContext* this_thread_context_if_any() noexcept { return t_context; }
+
+void end_this_thread() noexcept {
+  ThreadContext* context = t_context;
+  t_thread_gone = true;
+  if (context == nullptr) return;
+  if (recording()) {
+    record(EventKind::kThreadEnd, 0, 0, context->exit_site,
+           context->agent.load(std::memory_order_relaxed), 0);
+  }
+  t_ring = nullptr;
+  t_context = nullptr;
+  ReentryGuard guard;
+  ThreadRegistry::instance().retire(context);
+}
 
 }  // namespace taskscope::detail

@@ -41,6 +41,7 @@ struct ThreadContext {
   std::atomic<AgentId> parent;
   std::atomic<StringId> name;
   AgentId acting = 0;  // the task being polled on this thread, 0 = the thread itself
+  StringId exit_site = 0;  // where the thread called pthread_exit (kThreadEnd's str), 0 = none
   StringCaches caches;
   std::atomic<bool> retired{false};
   uint64_t announced_epoch = 0;
@@ -101,5 +102,8 @@ ThreadContext* this_thread_context() noexcept;
 ThreadContext* create_this_thread_context(AgentId agent, AgentId parent, StringId name) noexcept;
 // The calling thread's context if it exists, without creating it.
 ThreadContext* this_thread_context_if_any() noexcept;
+// Ends the calling thread: records kThreadEnd (with its exit site) and retires
+// its context. Later events of the thread are ignored. No-op the second time.
+void end_this_thread() noexcept;
 
 }  // namespace taskscope::detail

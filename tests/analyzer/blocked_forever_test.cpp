@@ -110,4 +110,49 @@ TEST_CASE("blocked_forever: an endpoint whose holder ended is not trusted", "[bl
   CHECK(analysis->report().findings.empty());
 }
 
+namespace {
+// All explanation lines of a finding, one per line.
+std::string explanation_text(const analyzer::Finding& finding) {
+  std::string text;
+  for (const auto& line : finding.explanation) text += line + "\n";
+  return text;
+}
+}  // namespace
+
+TEST_CASE("blocked_forever: an owner that left by pthread_exit is shown with the exit site",
+          "[blocked_forever]") {
+  for (bool by_pthread_exit : {true, false}) {
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+    s.at(1).lock(2, 10, "db.cpp:12");
+    s.emit(2, EventKind::kThreadEnd, 0, 2, 0, by_pthread_exit ? s.str("db.cpp:20 load") : 0);
+    s.at(2).block_lock(3, 10, "db.cpp:30");
+    s.at(1000).emit(1, EventKind::kMark, 0, s.str("tick"));
+    auto analysis = s.analyze();
+    REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
+    const std::string text = explanation_text(analysis->report().findings[0]);
+    INFO(text);
+    CHECK((text.find("exited at 0.0010 s by pthread_exit at db.cpp:20 (load)") !=
+           std::string::npos) == by_pthread_exit);
+    CHECK((text.find("pthread_exit") != std::string::npos) == by_pthread_exit);
+  }
+}
+
+TEST_CASE("blocked_forever: a join on a detached thread says it was detached",
+          "[blocked_forever]") {
+  for (bool detached : {true, false}) {
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "db").thread(2, "loader", 1).thread(3, "reader", 1);
+    if (detached) s.emit(1, EventKind::kThreadDetach, 0, 3, 0, s.str("main.cpp:5"));
+    s.at(1).lock(2, 10).thread_end(2);
+    s.at(2).block_lock(3, 10).join(1, 3);
+    auto analysis = s.analyze();
+    REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocked_forever"});
+    const std::string text = explanation_text(analysis->report().findings[0]);
+    INFO(text);
+    CHECK((text.find("reader was detached at main.cpp:5: a detached thread cannot be joined") !=
+           std::string::npos) == detached);
+  }
+}
+
 }  // namespace taskscope::test

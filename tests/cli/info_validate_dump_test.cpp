@@ -114,3 +114,32 @@ TEST_CASE("dump resolves names and filters", "[cli]") {
   auto bad_kind = run_cli("dump " + path.str() + " --kind nonsense");
   CHECK(bad_kind.status == 2);
 }
+
+TEST_CASE("dump names the joined thread, pthread_exit sites and detaches", "[cli]") {
+  TempPath path("cli-dump-threads");
+  TraceBytes t;
+  t.header();
+  t.strings({{1, "main"}, {2, "worker"}, {3, "worker.c:20"}, {4, "main.c:9"}});
+  const auto join = static_cast<uint8_t>(WaitOp::kJoin);
+  const auto completed = static_cast<uint8_t>(WaitOutcome::kCompleted);
+  t.batch(2,
+          {make_event(15, 2, EventKind::kThreadStart, 2, 1, 0, 2),
+           make_event(30, 2, EventKind::kThreadEnd, 2, 0, 0, 3)},
+          10);
+  t.batch(1,
+          {make_event(10, 1, EventKind::kThreadStart, 1, 0, 0, 1),
+           make_event(20, 1, EventKind::kWaitBegin, 2, 0, join, 4),
+           make_event(40, 1, EventKind::kWaitEnd, 2, 0, completed),
+           make_event(50, 1, EventKind::kThreadDetach, 2, 0, 0, 4)},
+          60);
+  t.footer({6, 4, 0, 60});
+  write_bytes(path.str(), t.bytes);
+  auto all = run_cli("dump " + path.str());
+  INFO(all.out << all.err);
+  REQUIRE(all.status == 0);
+  CHECK(count_lines(all.out) == 6);
+  CHECK_THAT(all.out, Catch::Contains("join worker#1 at main.c:9"));
+  CHECK_THAT(all.out, Catch::Contains("completed worker#1"));
+  CHECK_THAT(all.out, Catch::Contains("thread_end       worker#1 by pthread_exit at worker.c:20"));
+  CHECK_THAT(all.out, Catch::Contains("thread_detach    worker#1 at main.c:9"));
+}

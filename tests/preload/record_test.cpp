@@ -89,6 +89,25 @@ TEST_CASE("record: locking a mutex whose owner exited is blocked forever", "[pre
   CHECK_FALSE(has(kinds, "deadlock"));
 }
 
+TEST_CASE("record: a lock held by a main thread that left by pthread_exit is blocked forever",
+          "[preload][record]") {
+  RunResult report;
+  const auto kinds = kinds_of_hanging("exit_main_holding", &report);
+  INFO(joined(kinds));
+  CHECK(has(kinds, "blocked_forever"));
+  // The owner is known to be gone: not "stalled" behind an owner that may still run.
+  CHECK_FALSE(has(kinds, "stalled"));
+  CHECK_FALSE(has(kinds, "deadlock"));
+  CHECK_THAT(report.out, Contains("by pthread_exit at programs/exit_main_holding.c:"));
+}
+
+TEST_CASE("record: threads that leave by pthread_exit or are detached are no finding",
+          "[preload][record]") {
+  const auto kinds = kinds_of_finishing("thread_exits", "3 entries\n");
+  INFO(joined(kinds));
+  CHECK(kinds.empty());
+}
+
 TEST_CASE("record: a condvar wait with no notifier is stuck, not a cycle", "[preload][record]") {
   // Nobody else uses the condvar or its mutex: blocked forever, or (if the
   // analyzer counts unknown notifiers as possible) stalled for the 400 ms

@@ -6,10 +6,12 @@
 #include <set>
 
 #include "support.hpp"
+#include "taskscope/analyzer/symbolizer.hpp"
 
 namespace taskscope::preload_test {
 namespace {
 
+using Catch::Matchers::Contains;
 using format::EventKind;
 using format::ResourceKind;
 using format::WaitOp;
@@ -176,6 +178,50 @@ TEST_CASE("shim: every acquisition carries its call site", "[preload][shim]") {
     CHECK(is_pc_list(trace.text(e.str)));
   }
   CHECK_FALSE(trace.of_kind(EventKind::kModuleMap).empty());
+}
+
+TEST_CASE("shim: pthread_exit and pthread_detach are recorded with their call sites",
+          "[preload][shim]") {
+  const Recording recording = record("thread_exits", kFinishOptions);
+  INFO(recording.run.err);
+  REQUIRE(recording.run.status == 0);
+  REQUIRE(recording.run.out == "3 entries\n");
+  const Trace trace = read_trace(recording.trace);
+  analyzer::Symbolizer symbolizer;
+  for (const auto& e : trace.of_kind(EventKind::kModuleMap))
+    symbolizer.add_module(e.a, e.b, trace.text(e.str));
+  auto site = [&](const format::Event& e) { return symbolizer.describe(trace.text(e.str)); };
+
+  std::vector<uint64_t> spawned;  // writer, then the two background threads
+  for (const auto& e : live(trace.of_kind(EventKind::kThreadStart)))
+    if (e.b != 0) spawned.push_back(e.a);
+  REQUIRE(spawned.size() == 3);
+
+  // The writer's end names where it called pthread_exit, and comes after its
+  // cleanup handler released the lock.
+  const auto& events = trace.events;
+  auto index_of = [&](EventKind kind, uint64_t thread) {
+    for (size_t i = 0; i < events.size(); ++i)
+      if (events[i].kind == kind && events[i].thread == thread) return i;
+    return events.size();
+  };
+  const size_t writer_end = index_of(EventKind::kThreadEnd, spawned[0]);
+  REQUIRE(writer_end < events.size());
+  CHECK_THAT(site(events[writer_end]), Contains("thread_exits.c:") && Contains("give_up"));
+  CHECK(index_of(EventKind::kReleased, spawned[0]) < writer_end);
+  // Threads that returned from their start routine end without a site.
+  for (const auto& e : about(trace, EventKind::kThreadEnd, spawned[1])) CHECK(e.str == 0);
+
+  // One detach by pthread_detach, one for the thread created detached; the
+  // joined writer is not detached.
+  const auto detaches = live(trace.of_kind(EventKind::kThreadDetach));
+  std::set<uint64_t> detached;
+  for (const auto& e : detaches) {
+    detached.insert(e.a);
+    CHECK_THAT(site(e), Contains("thread_exits.c:") && Contains("(main)"));
+  }
+  CHECK(detaches.size() == 2);
+  CHECK(detached == std::set<uint64_t>{spawned[1], spawned[2]});
 }
 
 }  // namespace taskscope::preload_test

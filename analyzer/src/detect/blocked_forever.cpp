@@ -62,7 +62,7 @@ class BlockedForeverDetector : public Detector {
         culprits += names.agent(other_id);
         std::string line = names.agent(other_id) + " " + edge_reason_text(edge.reason) + " " +
                            (edge.resource ? names.resource_phrase(edge.resource) : name) +
-                           " and exited at " + Names::time(other->end_ns);
+                           " and " + names.exit_phrase(*other);
         for (const Hold& hold : other->holds)
           if (hold.resource == edge.resource) {
             line += " without releasing it (taken at " + Names::time(hold.since_ns);

@@ -98,7 +98,7 @@ class LostWakeupDetector : public Detector {
         if (other == nullptr) continue;
         if (!who.empty()) who += ", ";
         who += names.agent(other->id) + (other->state == RunState::kEnded
-                                             ? " exited at " + Names::time(other->end_ns)
+                                             ? " " + names.exit_phrase(*other)
                                              : std::string(" is stuck itself"));
       }
       if (!who.empty()) finding.explanation.push_back("Nobody is left to notify it: " + who + ".");

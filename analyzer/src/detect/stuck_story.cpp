@@ -72,6 +72,15 @@ void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) 
     head += run_state_name(agent->state);
   }
   lines.push_back(std::move(head));
+  if (agent->waiting && agent->wait.op == WaitOp::kJoin) {
+    const Agent* joined = context_.state.agents.find(agent->wait.resource);
+    if (joined != nullptr && joined->detached) {
+      std::string line = indent + names.agent(joined->id) + " was detached";
+      const std::string where = names.location(joined->detach_location);
+      if (!where.empty()) line += " at " + where;
+      lines.push_back(line + ": a detached thread cannot be joined");
+    }
+  }
   for (const Hold& hold : agent->holds) {
     std::string line =
         indent + (hold.mode == format::LockMode::kShared ? "holds (shared) " : "holds ") +

@@ -24,8 +24,16 @@ void AgentTracker::thread_end(const Event& e) {
   Agent& agent = context_->agent(e.a);
   if (agent.type == AgentType::kUnknown) agent.type = AgentType::kThread;
   end(agent, e.ts_ns);
+  agent.exit_location = e.str;
   ++context_->state().ended_threads;
   context_->ended(agent.id);
+}
+
+void AgentTracker::thread_detach(const Event& e) {
+  Agent& agent = context_->agent(e.a);
+  if (agent.type == AgentType::kUnknown) agent.type = AgentType::kThread;
+  agent.detached = true;
+  agent.detach_location = e.str;
 }
 
 void AgentTracker::agent_name(const Event& e) { context_->set_name(context_->agent(e.a), e.str); }

@@ -74,6 +74,9 @@ void Replayer::apply(const format::Event& e) {
     case EventKind::kThreadEnd:
       t.agents.thread_end(e);
       break;
+    case EventKind::kThreadDetach:
+      t.agents.thread_detach(e);
+      break;
     case EventKind::kAgentName:
       t.agents.agent_name(e);
       break;

@@ -15,6 +15,7 @@ class AgentTracker {
   explicit AgentTracker(ReplayContext* context) : context_(context) {}
   void thread_start(const Event& e);
   void thread_end(const Event& e);
+  void thread_detach(const Event& e);
   void agent_name(const Event& e);
   void task_spawn(const Event& e, AgentId acting);
   void poll_begin(const Event& e, Agent& thread);

@@ -35,6 +35,9 @@ class Names {
   ResourceRef resource_ref(ResourceId id) const;
   // "bank.c:41 (transfer)"; "" for 0.
   std::string location(StringId id) const;
+  // How an ended agent ended: "exited at 0.42 s", or for a thread that called
+  // pthread_exit "exited at 0.42 s by pthread_exit at bank.c:41 (reload)".
+  std::string exit_phrase(const Agent& agent) const;
   // "sending on channel \"results\"", "locking mutex@bank.c:37", "joining fetch#3".
   std::string wait_phrase(const Wait& wait) const;
 

@@ -88,6 +88,9 @@ struct Agent {
   StringId spawn_location = 0;
   int64_t start_ns = -1;  // -1: before the window
   int64_t end_ns = -1;
+  StringId exit_location = 0;  // thread: where it called pthread_exit (0: it returned)
+  bool detached = false;        // thread: detached (nobody can join it)
+  StringId detach_location = 0;
   int64_t state_since_ns = 0;
 
   bool waiting = false;  // `wait` is valid

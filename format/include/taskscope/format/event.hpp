@@ -3,7 +3,9 @@
 // Every event is one fixed-size record. Its meaning is carried by `kind`; the
 // fields `op`, `flags`, `str`, `a` and `b` are interpreted per kind as listed
 // beside each enumerator below. That table is the contract between the recorder,
-// the trace file and the analyzer: change it only together with kFormatMajor.
+// the trace file and the analyzer. A new kind is added at the end with a
+// kFormatMinor bump (readers pass kinds they do not know through untouched);
+// any other change goes with kFormatMajor.
 //
 // Conventions
 //  - Agents (threads and tasks) share one id space; resources (mutexes, channels,
@@ -24,13 +26,13 @@
 namespace taskscope::format {
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint16_t kFormatMinor = 1;
 
 enum class EventKind : uint8_t {
   kInvalid = 0,
   // --- lifecycle ---
   kThreadStart = 1,  // a=thread agent, b=spawning agent (0 unknown), str=name
-  kThreadEnd = 2,    // a=thread agent
+  kThreadEnd = 2,    // a=thread agent, str=where it called pthread_exit (0: it returned)
   kAgentName = 3,    // a=agent (thread or task), str=name
   kTaskSpawn = 4,    // a=task agent, b=name string id, str=source location; parent = acting agent
   kPollBegin = 5,    // a=task agent (becomes the acting agent of this thread)
@@ -76,6 +78,9 @@ enum class EventKind : uint8_t {
                      //   the event's own timestamp is the last loss
   kModuleMap = 32,   // a=load address, b=size, str=path of the module; lets the analyzer
                      //   symbolize "pc:0x..." locations offline
+  // --- lifecycle (format 1.1) ---
+  kThreadDetach = 33,  // a=thread agent detached by the acting agent (pthread_detach, or
+                       //   created detached), str=source location; may follow its kThreadEnd
   kKindCount
 };
 
