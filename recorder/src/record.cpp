@@ -87,6 +87,5 @@ void record(EventKind kind, uint8_t op, uint16_t flags, StringId str, uint64_t a
   record_slow(kind, op, flags, str, a, b);
 }
 
-bool on_recorder_thread() noexcept { return t_in_recorder; }
 
 }  // namespace taskscope::detail

@@ -3,11 +3,12 @@
 // calls from the program's and does not recurse into the recorder.
 #pragma once
 
+#include "taskscope/events.hpp"
+
 namespace taskscope::detail {
 
-// Initial-exec TLS: a plain load, no __tls_get_addr call, because the shim checks
-// it on every intercepted call.
-extern constinit thread_local bool t_in_recorder __attribute__((tls_model("initial-exec")));
+// t_in_recorder (declared in taskscope/events.hpp, initial-exec TLS because the
+// shim checks it on every intercepted call) is the flag.
 
 // Sets the calling thread's reentrancy flag for its scope. Nests: the flag is
 // restored, not cleared, so a guard inside a guard keeps the outer one valid.

@@ -17,7 +17,12 @@ namespace taskscope::detail {
 class StringCaches {
  public:
   StringId location(const std::source_location& loc) noexcept;
-  StringId pc(const void* return_address) noexcept;
+  StringId pc(const void* return_address) noexcept {
+    const PcSlot& slot = pcs_[pc_slot(return_address)];
+    if (slot.id != 0 && slot.pc == return_address) [[likely]]
+      return slot.id;
+    return pc_miss(return_address);
+  }
   // Keyed by content (hash, then compare), since the caller's buffer may be
   // reused for other text.
   StringId name(std::string_view text) noexcept;
@@ -38,6 +43,15 @@ class StringCaches {
     StringId id = 0;
     std::string text;
   };
+  static size_t pc_slot(const void* pc) noexcept {
+    uint64_t x = reinterpret_cast<uintptr_t>(pc);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return static_cast<size_t>(x) % kPcSlots;
+  }
+  StringId pc_miss(const void* return_address) noexcept;
+
   static constexpr size_t kSiteSlots = 256;
   static constexpr size_t kPcSlots = 256;
   static constexpr size_t kNameSlots = 64;

@@ -92,9 +92,8 @@ StringId StringCaches::location(const std::source_location& loc) noexcept {
   return id;
 }
 
-StringId StringCaches::pc(const void* return_address) noexcept {
-  PcSlot& slot = pcs_[mix(reinterpret_cast<uintptr_t>(return_address)) % kPcSlots];
-  if (slot.id != 0 && slot.pc == return_address) return slot.id;
+StringId StringCaches::pc_miss(const void* return_address) noexcept {
+  PcSlot& slot = pcs_[pc_slot(return_address)];
   StringId id = 0;
   try {
     id = intern_text(pc_text(return_address));

@@ -37,10 +37,13 @@ extern std::atomic<bool> g_recording;
 // Appends one event to the calling thread's ring (creating the ring on first use).
 void record(EventKind kind, uint8_t op, uint16_t flags, StringId str, uint64_t a,
             uint64_t b) noexcept;
+// Set on the recorder's own threads and while the recorder runs on a program
+// thread (see on_recorder_thread). Initial-exec TLS: one load, no call.
+extern constinit thread_local bool t_in_recorder __attribute__((tls_model("initial-exec")));
 // True on the recorder's own threads (flusher, watchdog) and while the recorder
 // itself runs on this thread: instrumentation (e.g. the preload shim) must record
 // nothing then, or it would recurse into the recorder.
-bool on_recorder_thread() noexcept;
+inline bool on_recorder_thread() noexcept { return t_in_recorder; }
 }  // namespace detail
 
 // True while a session records.
