@@ -82,6 +82,21 @@ TEST_CASE("report: text puts the verdict first, then warnings, census and trace"
   CHECK(text.find("holds mutex \"accounts[3].lock\" since") != std::string::npos);
 }
 
+TEST_CASE("report: the census counts locks left held by agents that exited", "[report]") {
+  for (bool released : {false, true}) {
+    Script s;
+    s.thread(1, "main").mutex(1, 10, "db").mutex(1, 11, "log").thread(2, "loader", 1);
+    s.at(1).lock(2, 10).lock(1, 11);
+    if (released) s.unlock(2, 10);
+    s.thread_end(2).at(5).emit(1, EventKind::kMark, 0, s.str("x"));
+    const std::string text = s.analyze()->render(analyzer::OutputFormat::kText);
+    INFO(text);
+    CHECK((text.find("2 resources, 1 lock held (and 1 by an agent that exited).") !=
+           std::string::npos) == !released);
+    CHECK((text.find("2 resources, 1 lock held.") != std::string::npos) == released);
+  }
+}
+
 TEST_CASE("report: text of a clean trace says so", "[report]") {
   Script s;
   s.thread(1, "main").at(5).emit(1, EventKind::kMark, 0, s.str("x"));

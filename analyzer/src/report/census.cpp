@@ -41,6 +41,10 @@ std::vector<std::string> build_census(const State& state, const WaitForGraph& gr
   threads.done = state.ended_threads;
   tasks.done = state.ended_tasks;
   uint64_t locks_held = 0;
+  uint64_t held_by_ended = 0;  // locks whose owner exited without releasing them
+  state.agents.for_each([&](const Agent& agent) {
+    if (agent.state == RunState::kEnded) held_by_ended += agent.holds.size();
+  });
   for (uint32_t i = 0; i < graph.nodes().size(); ++i) {
     const Agent* agent = state.agents.find(graph.node(i).agent);
     if (agent == nullptr) continue;
@@ -88,6 +92,9 @@ std::vector<std::string> build_census(const State& state, const WaitForGraph& gr
   });
   std::string line = std::to_string(resources) + (resources == 1 ? " resource, " : " resources, ") +
                      std::to_string(locks_held) + " lock" + (locks_held == 1 ? "" : "s") + " held";
+  if (held_by_ended > 0)
+    line += " (and " + std::to_string(held_by_ended) +
+            (held_by_ended == 1 ? " by an agent that exited)" : " by agents that exited)");
   if (!channels.empty()) {
     line += "; channels: ";
     for (size_t i = 0; i < channels.size() && i < kMaxChannelsListed; ++i) {
