@@ -1,5 +1,5 @@
-// Threads: pthread_create, pthread_join, pthread_detach, pthread_exit,
-// pthread_setname_np.
+// Threads: pthread_create, pthread_join (and its _np variants: tryjoin,
+// timedjoin, clockjoin), pthread_detach, pthread_exit, pthread_setname_np.
 //
 // pthread_create allocates the new thread's agent id in the parent
 // (new_agent_id) and starts the thread on a trampoline that binds that id
@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +52,10 @@ using StartRoutine = void* (*)(void*);
 RealFunction<int (*)(pthread_t*, const pthread_attr_t*, StartRoutine, void*)> real_create(
     "pthread_create");
 RealFunction<int (*)(pthread_t, void**)> real_join("pthread_join");
+RealFunction<int (*)(pthread_t, void**)> real_tryjoin("pthread_tryjoin_np");
+RealFunction<int (*)(pthread_t, void**, const timespec*)> real_timedjoin("pthread_timedjoin_np");
+RealFunction<int (*)(pthread_t, void**, clockid_t, const timespec*)> real_clockjoin(
+    "pthread_clockjoin_np");
 RealFunction<int (*)(pthread_t, const char*)> real_setname("pthread_setname_np");
 RealFunction<int (*)(pthread_t)> real_detach("pthread_detach");
 RealFunction<void (*)(void*)> real_exit("pthread_exit");
@@ -137,6 +142,27 @@ AgentId agent_of(pthread_t thread) {
   return slot != nullptr ? slot->word.load(std::memory_order_acquire) : 0;
 }
 
+// A join that may block: a wait on the joined thread's agent around `call`.
+template <typename Call>
+int join(pthread_t thread, bool timed, const void* return_address, Call&& call) {
+  AgentId agent = 0;
+  {
+    BusyScope busy;
+    agent = agent_of(thread);
+    if (agent != 0)
+      wait_begin(agent, WaitOp::kJoin, 0, timed, stack_site(return_address));
+  }
+  const int rc = call();
+  if (agent != 0) {
+    BusyScope busy;
+    busy.keep_errno();
+    wait_end(agent, rc == 0           ? WaitOutcome::kCompleted
+                    : rc == ETIMEDOUT ? WaitOutcome::kTimedOut
+                                      : WaitOutcome::kError);
+  }
+  return rc;
+}
+
 void* trampoline(void* raw) {
   auto* context = static_cast<StartContext*>(raw);
   const StartRoutine start = context->start;
@@ -199,17 +225,36 @@ TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* 
 
 TASKSCOPE_INTERPOSE int pthread_join(pthread_t thread, void** result) {
   if (!should_record(__builtin_return_address(0))) return real_join.get()(thread, result);
-  AgentId agent = 0;
-  {
+  return join(thread, false, __builtin_return_address(0),
+              [&] { return real_join.get()(thread, result); });
+}
+
+TASKSCOPE_INTERPOSE int pthread_timedjoin_np(pthread_t thread, void** result,
+                                             const timespec* abstime) {
+  if (!should_record(__builtin_return_address(0)))
+    return real_timedjoin.get()(thread, result, abstime);
+  return join(thread, true, __builtin_return_address(0),
+              [&] { return real_timedjoin.get()(thread, result, abstime); });
+}
+
+TASKSCOPE_INTERPOSE int pthread_clockjoin_np(pthread_t thread, void** result, clockid_t clock,
+                                             const timespec* abstime) {
+  if (!should_record(__builtin_return_address(0)))
+    return real_clockjoin.get()(thread, result, clock, abstime);
+  return join(thread, true, __builtin_return_address(0),
+              [&] { return real_clockjoin.get()(thread, result, clock, abstime); });
+}
+
+TASKSCOPE_INTERPOSE int pthread_tryjoin_np(pthread_t thread, void** result) {
+  const int rc = real_tryjoin.get()(thread, result);
+  if (rc == 0 && should_record(__builtin_return_address(0))) {
+    // The thread had ended: a join that did not have to wait (the analyzer's
+    // ordering of what the joiner does after it).
     BusyScope busy;
-    agent = agent_of(thread);
-    if (agent != 0)
-      wait_begin(agent, WaitOp::kJoin, 0, false, stack_site(__builtin_return_address(0)));
-  }
-  const int rc = real_join.get()(thread, result);
-  if (agent != 0) {
-    BusyScope busy;
-    wait_end(agent, rc == 0 ? WaitOutcome::kCompleted : WaitOutcome::kError);
+    if (const AgentId agent = agent_of(thread)) {
+      wait_begin(agent, WaitOp::kJoin, 0, false, site(__builtin_return_address(0)));
+      wait_end(agent, WaitOutcome::kCompleted);
+    }
   }
   return rc;
 }

@@ -166,7 +166,8 @@ TEST_CASE("record: a semaphore pipeline that completes is no finding", "[preload
 
 TEST_CASE("record: timed waits that time out are no finding", "[preload][record]") {
   const auto kinds = kinds_of_finishing(
-      "timed_waits", "timedlock timed out, condwait timed out, semwait timed out\n");
+      "timed_waits",
+      "timedlock timed out, timedjoin timed out, condwait timed out, semwait timed out\n");
   INFO(joined(kinds));
   CHECK(kinds.empty());
 }

@@ -224,4 +224,25 @@ TEST_CASE("shim: pthread_exit and pthread_detach are recorded with their call si
   CHECK(detached == std::set<uint64_t>{spawned[1], spawned[2]});
 }
 
+TEST_CASE("shim: a timed join that expires is a timed wait that timed out", "[preload][shim]") {
+  const Recording recording = record("timed_waits", kFinishOptions);
+  INFO(recording.run.err);
+  REQUIRE(recording.run.status == 0);
+  const Trace trace = read_trace(recording.trace);
+  std::vector<format::Event> joins;  // wait_begin(join) and the wait_end after it, per thread
+  for (const auto& e : live(trace.events)) {
+    if (e.kind == EventKind::kWaitBegin && e.op == static_cast<uint8_t>(WaitOp::kJoin))
+      joins.push_back(e);
+    else if (e.kind == EventKind::kWaitEnd && !joins.empty() && joins.back().a == e.a &&
+             joins.back().kind == EventKind::kWaitBegin && joins.back().thread == e.thread)
+      joins.push_back(e);
+  }
+  // The timed join (timed out), then the plain join (completed).
+  REQUIRE(joins.size() == 4);
+  CHECK((joins[0].flags & format::kFlagTimed) != 0);
+  CHECK(joins[1].op == static_cast<uint8_t>(format::WaitOutcome::kTimedOut));
+  CHECK((joins[2].flags & format::kFlagTimed) == 0);
+  CHECK(joins[3].op == static_cast<uint8_t>(format::WaitOutcome::kCompleted));
+}
+
 }  // namespace taskscope::preload_test

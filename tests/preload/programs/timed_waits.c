@@ -1,6 +1,7 @@
-// Waits with deadlines that expire: a timed lock on a held mutex, a timed
-// condvar wait nobody signals, a timed semaphore wait. All time out; the
-// program finishes normally.
+// Waits with deadlines that expire: a timed lock on a held mutex, a timed join
+// of a thread that is still busy, a timed condvar wait nobody signals, a timed
+// semaphore wait. All time out; the program finishes normally.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -41,6 +42,8 @@ int main(void) {
 
   struct timespec deadline = in_ms(50);
   const int lock_rc = pthread_mutex_timedlock(&held, &deadline);
+  deadline = in_ms(50);
+  const int join_rc = pthread_timedjoin_np(thread, NULL, &deadline);
   pthread_barrier_wait(&finish);
 
   pthread_mutex_lock(&lock);
@@ -52,7 +55,8 @@ int main(void) {
   const int sem_rc = sem_timedwait(&empty, &deadline) == -1 ? errno : 0;
 
   pthread_join(thread, NULL);
-  printf("timedlock %s, condwait %s, semwait %s\n", lock_rc == ETIMEDOUT ? "timed out" : "?",
+  printf("timedlock %s, timedjoin %s, condwait %s, semwait %s\n",
+         lock_rc == ETIMEDOUT ? "timed out" : "?", join_rc == ETIMEDOUT ? "timed out" : "?",
          wait_rc == ETIMEDOUT ? "timed out" : "?", sem_rc == ETIMEDOUT ? "timed out" : "?");
   return 0;
 }
