@@ -23,11 +23,9 @@
 // says. The detach may come after the thread ended.
 //
 // pthread_exit records its call site, which the thread's kThreadEnd carries
-// ("worker exited by pthread_exit at reload.c:12"). The end itself is recorded
-// once the thread has finished exiting (after its cleanup handlers, which may
-// still unlock mutexes): by the recorder's thread_local exit hook, or — for the
-// main thread, for which glibc runs no thread_local destructors on pthread_exit
-// while the process goes on — by the destructor of a pthread key set here.
+// ("worker exited by pthread_exit at reload.c:12"). The recorder records the end
+// itself once the thread has finished exiting (after its cleanup handlers, which
+// may still unlock mutexes), the main thread's included.
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -59,20 +57,6 @@ RealFunction<int (*)(pthread_t, void**, clockid_t, const timespec*)> real_clockj
 RealFunction<int (*)(pthread_t, const char*)> real_setname("pthread_setname_np");
 RealFunction<int (*)(pthread_t)> real_detach("pthread_detach");
 RealFunction<void (*)(void*)> real_exit("pthread_exit");
-
-// A key whose destructor ends the exiting thread's agent (see the top). Created
-// at load time, single-threaded; kNoKey when the process had no key left.
-constexpr pthread_key_t kNoKey = ~pthread_key_t{0};
-pthread_key_t g_exit_key = kNoKey;
-
-__attribute__((constructor)) void create_exit_key() {
-  pthread_key_t key;
-  if (pthread_key_create(&key, [](void*) {
-        BusyScope busy;
-        thread_exited();
-      }) == 0)
-    g_exit_key = key;
-}
 
 // Handshake states of StartContext::state.
 constexpr uint32_t kStarting = 0;   // the new thread has not recorded its start yet
@@ -288,8 +272,6 @@ TASKSCOPE_INTERPOSE void pthread_exit(void* result) {
   if (should_record(__builtin_return_address(0))) {
     BusyScope busy;
     thread_exiting(stack_site(__builtin_return_address(0)));
-    // A non-null value makes the key's destructor run at this thread's exit.
-    if (g_exit_key != kNoKey) pthread_setspecific(g_exit_key, &g_exit_key);
   }
   real_exit.get()(result);
   __builtin_unreachable();

@@ -118,8 +118,6 @@ void thread_exiting(StringId site) noexcept {
     context->exit_site = site;
 }
 
-void thread_exited() noexcept { detail::end_this_thread(); }
-
 void name_agent(AgentId agent, std::string_view name) noexcept {
   if (!recording()) return;
   detail::record(EventKind::kAgentName, 0, 0, intern_cached(name), agent, 0);

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <queue>
 
+#include "last_thread.hpp"
 #include "reentry.hpp"
 #include "session_state.hpp"
 #include "strings.hpp"
@@ -17,6 +19,7 @@ namespace taskscope::detail {
 namespace {
 
 constexpr auto kDumpRequestTimeout = std::chrono::seconds(30);
+constexpr int64_t kThreadCheckNs = 200'000'000;
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
 
 std::string signal_reason(int signal) { return "signal " + std::to_string(signal); }
@@ -152,13 +155,32 @@ void Flusher::run() {
       // Out of memory or an encoder failure: this round's data is lost, the
       // program goes on, and the next round tries again.
     }
+    if (program_ended()) {
+      // What glibc does when a process's last thread ends: exit(0), which runs
+      // the program's atexit handlers (stdio is flushed) and ours, whose
+      // finish() then runs on this thread.
+      std::exit(0);
+    }
   }
+}
+
+bool Flusher::program_ended() {
+  const int64_t now = clock_.to_ns(read_ticks());
+  if (now < next_thread_check_ns_) return false;
+  next_thread_check_ns_ = now + kThreadCheckNs;
+  return only_caller_left();
 }
 
 void Flusher::finish(const std::string& reason) {
   stop_requested_.store(true, std::memory_order_release);
   flusher_wakeup().wake();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    // On the flusher itself when it ended the process (see run()).
+    if (t_is_flusher)
+      thread_.detach();
+    else
+      thread_.join();
+  }
   if (crashed_) return;
   try {
     round(/*final=*/true);

@@ -88,6 +88,9 @@ class Flusher {
   void on_hang();
   void on_crash(int signal);
   void park();
+  // True when the program's last thread has ended and only this one keeps the
+  // process alive (see last_thread.hpp); checked every kThreadCheckNs.
+  bool program_ended();
 
   const Config config_;
   const Calibration clock_;
@@ -114,6 +117,7 @@ class Flusher {
   int64_t newest_event_ns_ = -1;  // newest live event of the current round
   uint32_t generation_ = 0;
   uint64_t strings_frames_since_compaction_ = 0;
+  int64_t next_thread_check_ns_ = 0;
 
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};

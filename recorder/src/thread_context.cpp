@@ -32,6 +32,21 @@ struct ThreadExitHook {
 };
 thread_local ThreadExitHook t_exit_hook;
 
+// glibc runs no thread_local destructors for a main thread that leaves through
+// pthread_exit (the process goes on without it), but it does run pthread key
+// destructors. Every thread with a context sets this key, whose destructor ends
+// the thread if the exit hook has not (for other threads it runs after the
+// hook, and finds nothing left to do).
+void set_exit_key(ThreadContext* context) noexcept {
+  static const pthread_key_t key = [] {
+    pthread_key_t created;
+    return pthread_key_create(&created, [](void*) { end_this_thread(); }) == 0
+               ? created
+               : ~pthread_key_t{0};
+  }();
+  if (key != ~pthread_key_t{0}) pthread_setspecific(key, context);
+}
+
 StringId os_thread_name() noexcept {
   char name[64] = {};
   if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return 0;
@@ -151,6 +166,7 @@ ThreadContext* create_this_thread_context(AgentId agent, AgentId parent, StringI
   }
   t_context = context;
   t_ring = &context->ring;
+  set_exit_key(context);
   if (announce) record(EventKind::kThreadStart, 0, 0, name, agent, parent);
   return context;
 }

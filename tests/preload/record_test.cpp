@@ -101,6 +101,28 @@ TEST_CASE("record: a lock held by a main thread that left by pthread_exit is blo
   CHECK_THAT(report.out, Contains("by pthread_exit at programs/exit_main_holding.c:"));
 }
 
+TEST_CASE("record: a program whose main thread leaves first ends with its last thread",
+          "[preload][record]") {
+  // The recorder's own thread must not keep the process alive once the
+  // program's threads are gone: the run ends by itself, output flushed, status 0.
+  const Recording recording = record("main_exits_first", kFinishOptions);
+  INFO(recording.run.err);
+  CHECK(recording.run.status == 0);
+  CHECK(recording.run.out == "report written\n");
+  CHECK_THAT(recording.run.err, !Contains("expired"));
+  const Trace trace = read_trace(recording.trace);
+  CHECK(trace.closed);
+  // Both threads are recorded as ended; main's end names its pthread_exit.
+  const auto ends = trace.of_kind(format::EventKind::kThreadEnd);
+  REQUIRE(ends.size() == 2);
+  CHECK(ends[0].str != 0);
+  CHECK(ends[1].str == 0);
+  RunResult analysis = analyze_json(recording.trace);
+  INFO(analysis.out << analysis.err);
+  CHECK(analysis.status == 0);
+  CHECK(finding_kinds(analysis.out).empty());
+}
+
 TEST_CASE("record: threads that leave by pthread_exit or are detached are no finding",
           "[preload][record]") {
   const auto kinds = kinds_of_finishing("thread_exits", "3 entries\n");

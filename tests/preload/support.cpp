@@ -112,6 +112,7 @@ Trace read_trace(const std::string& path) {
   while (reader.next(event)) trace.events.push_back(event);
   for (const auto& [id, text] : reader.strings()) trace.strings[id] = text;
   trace.reason = reader.header().reason;
+  trace.closed = reader.status().clean() && reader.status().footer.has_value();
   return trace;
 }
 

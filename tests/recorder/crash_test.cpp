@@ -118,3 +118,25 @@ TEST_CASE("crash: a child that returns from main without stop() has a complete t
   CHECK(marks_named(trace, "main") == 2000);
   CHECK(trace.of_kind(EventKind::kCounter).size() > 0);
 }
+
+TEST_CASE("crash: a child whose main thread leaves first ends with its last thread", "[crash]") {
+  // The flusher must not keep the process alive after the program's threads
+  // are gone: the child ends by itself, with status 0 and a complete trace.
+  const std::string mode = GENERATE(as<std::string>{}, "stream", "flight");
+  INFO(mode);
+  TempTrace file("main-first");
+  const auto child = run_child({TASKSCOPE_EXIT_CHILD, file.path(), mode, "main-first"}, kChildEnv,
+                               kChildLimit);
+  REQUIRE(child.finished);
+  CHECK(child.exited);
+  CHECK(child.exit_status == 0);
+
+  const Trace trace = read_trace(file.path());
+  CHECK(trace.status.clean());
+  REQUIRE(trace.status.footer.has_value());
+  CHECK(marks_named(trace, "worker") == 500);
+  CHECK(marks_named(trace, "main") == 2000);
+  // Both threads ended in the trace: main by its pthread key, the worker by its
+  // thread_local hook.
+  CHECK(trace.of_kind(EventKind::kThreadEnd).size() == 2);
+}

@@ -77,10 +77,6 @@ void set_thread_name(std::string_view name) noexcept;
 // The calling thread leaves through pthread_exit at `site` (a location string):
 // the kThreadEnd recorded when it has finished exiting names that site.
 void thread_exiting(StringId site) noexcept;
-// Ends the calling thread's agent now (kThreadEnd; later events of the thread
-// are ignored), for exits that run no thread_local destructors: glibc runs none
-// for a main thread that calls pthread_exit. Harmless if the thread already ended.
-void thread_exited() noexcept;
 void name_agent(AgentId agent, std::string_view name) noexcept;
 // Records a task spawned by the acting agent. Returns the new task's id.
 AgentId task_spawned(std::string_view name,
