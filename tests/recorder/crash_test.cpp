@@ -122,6 +122,12 @@ TEST_CASE("crash: a child that returns from main without stop() has a complete t
 TEST_CASE("crash: a child whose main thread leaves first ends with its last thread", "[crash]") {
   // The flusher must not keep the process alive after the program's threads
   // are gone: the child ends by itself, with status 0 and a complete trace.
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer's own background thread keeps such a process alive
+  // whether or not it records (glibc counts it as a thread of the program).
+  WARN("not checked under ThreadSanitizer");
+  return;
+#endif
   const std::string mode = GENERATE(as<std::string>{}, "stream", "flight");
   INFO(mode);
   TempTrace file("main-first");
