@@ -13,7 +13,9 @@ namespace taskscope::detail {
 namespace {
 
 // The state letter of /proc/self/task/<tid>/stat ('R', 'S', 'Z', ...), or 0
-// when it cannot be read (the thread is gone).
+// when it cannot be read (the thread is gone). io_uring's worker threads
+// (iou-wrk-N, iou-sqp-N) belong to the process but are no threads of the
+// program (glibc does not wait for them either): reported as 0.
 char thread_state(long tid) noexcept {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/self/task/%ld/stat", tid);
@@ -25,8 +27,11 @@ char thread_state(long tid) noexcept {
   if (n <= 0) return 0;
   text[n] = '\0';
   // "<tid> (<comm>) <state> ...": the name may hold spaces and parentheses.
+  const char* open = std::strchr(text, '(');
   const char* close = std::strrchr(text, ')');
-  return close != nullptr && close[1] == ' ' ? close[2] : 0;
+  if (open == nullptr || close == nullptr || close[1] != ' ') return 0;
+  if (std::strncmp(open + 1, "iou-", 4) == 0) return 0;
+  return close[2];
 }
 
 bool exited(char state) noexcept { return state == 0 || state == 'Z' || state == 'X'; }
