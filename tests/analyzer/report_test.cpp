@@ -97,6 +97,20 @@ TEST_CASE("report: the census counts locks left held by agents that exited", "[r
   }
 }
 
+TEST_CASE("report: a hang that no recorded wait explains says where to look", "[report]") {
+  for (const char* reason : {"hang", ""}) {
+    Script s;
+    s.reason = reason;
+    s.thread(1, "main").thread(2, "worker", 1).join(1, 2);
+    s.at(500).emit(1, EventKind::kMark, 0, s.str("x"));
+    const std::string text = s.analyze()->render(analyzer::OutputFormat::kText);
+    INFO(text);
+    CHECK(text.rfind("OK: no agent is stuck", 0) == 0);
+    CHECK((text.find("no recorded wait explains it") != std::string::npos) ==
+          (std::string(reason) == "hang"));
+  }
+}
+
 TEST_CASE("report: text of a clean trace says so", "[report]") {
   Script s;
   s.thread(1, "main").at(5).emit(1, EventKind::kMark, 0, s.str("x"));

@@ -28,6 +28,7 @@ class Script {
   std::vector<Event> events;
   analyzer::StringTable strings;
   int64_t now = 0;
+  std::string reason;  // why the trace was written ("hang"), as its header says
 
   uint32_t str(const std::string& text) {
     for (const auto& [id, value] : strings)
@@ -169,6 +170,7 @@ class Script {
     info.events = events.size();
     info.duration_ns = events.empty() ? 0 : events.back().ts_ns;
     info.status = "complete";
+    info.reason = reason;
     analysis->finish(strings, info);
     return analysis;
   }

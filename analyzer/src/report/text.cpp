@@ -97,7 +97,14 @@ std::string render_text(const Analysis& analysis) {
     if (!warnings.empty())
       out += ", but " + std::to_string(warnings.size()) + " warning" +
              (warnings.size() == 1 ? "" : "s");
-    out += "\n\n";
+    out += "\n";
+    if (report.trace.reason == "hang" && warnings.empty())
+      add_line(
+          "The watchdog saw no progress, but no recorded wait explains it: a thread outside "
+          "recorded waits may be blocked where nothing is recorded (std::future, atomic waits, "
+          "C++20 semaphores, raw futex calls) or busy without recording anything.",
+          "", out);
+    out += "\n";
   }
 
   if (!warnings.empty()) {
