@@ -29,6 +29,19 @@ uint64_t marks_named(const Trace& trace, const std::string& name) {
   return count;
 }
 
+// The trace of a child that must have ended by itself, with status 0, and
+// closed its trace with a footer.
+Trace trace_of_clean_exit(const taskscope::test::ChildExit& child, const std::string& path) {
+  REQUIRE(child.finished);
+  CHECK(child.exited);
+  CHECK(child.exit_status == 0);
+  Trace trace = read_trace(path);
+  CHECK(trace.status.clean());
+  REQUIRE(trace.status.footer.has_value());
+  CHECK(trace.status.footer->events == trace.status.events);
+  return trace;
+}
+
 }  // namespace
 
 TEST_CASE("crash: a child killed by a fatal signal leaves a readable trace", "[crash]") {
@@ -105,14 +118,7 @@ TEST_CASE("crash: a child that returns from main without stop() has a complete t
   }
   const auto child =
       run_child({TASKSCOPE_EXIT_CHILD, mode == "env" ? "-" : file.path(), mode}, env, kChildLimit);
-  REQUIRE(child.finished);
-  CHECK(child.exited);
-  CHECK(child.exit_status == 0);
-
-  const Trace trace = read_trace(file.path());
-  CHECK(trace.status.clean());
-  REQUIRE(trace.status.footer.has_value());
-  CHECK(trace.status.footer->events == trace.status.events);
+  const Trace trace = trace_of_clean_exit(child, file.path());
   if (mode == "flight") CHECK(trace.header.reason == "exit");
   CHECK(marks_named(trace, "worker") == 500);
   CHECK(marks_named(trace, "main") == 2000);
@@ -133,13 +139,7 @@ TEST_CASE("crash: a child whose main thread leaves first ends with its last thre
   TempTrace file("main-first");
   const auto child = run_child({TASKSCOPE_EXIT_CHILD, file.path(), mode, "main-first"}, kChildEnv,
                                kChildLimit);
-  REQUIRE(child.finished);
-  CHECK(child.exited);
-  CHECK(child.exit_status == 0);
-
-  const Trace trace = read_trace(file.path());
-  CHECK(trace.status.clean());
-  REQUIRE(trace.status.footer.has_value());
+  const Trace trace = trace_of_clean_exit(child, file.path());
   CHECK(marks_named(trace, "worker") == 500);
   CHECK(marks_named(trace, "main") == 2000);
   // Both threads ended in the trace: main by its pthread key, the worker by its
