@@ -39,8 +39,9 @@ class NameBook {
         wait_ops_[e.thread] = static_cast<format::WaitOp>(e.op);
         break;
       case EventKind::kResourceCreate:
-        resources_[e.a] = {std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
-                           std::string(reader_.string(e.str))};
+        resources_[e.a] = {
+            std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
+            std::string(reader_.string(e.str))};
         break;
       default:
         break;
@@ -123,12 +124,15 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
     case EventKind::kWaitBegin: {
       const auto wait = static_cast<format::WaitOp>(op);
       std::string text(format::wait_op_name(wait));
-      if (wait == format::WaitOp::kJoin) text += " " + names.agent(e.a);
-      else if (wait == format::WaitOp::kSleep) text += " " + format_duration(static_cast<int64_t>(e.b));
+      if (wait == format::WaitOp::kJoin)
+        text += " " + names.agent(e.a);
+      else if (wait == format::WaitOp::kSleep)
+        text += " " + format_duration(static_cast<int64_t>(e.b));
       else if (wait == format::WaitOp::kIo)
         text += " " + std::string(format::io_op_name(format::io_op_of(e.flags))) + " fd " +
                 std::to_string(static_cast<int64_t>(e.b));
-      else text += " " + names.resource(e.a);
+      else
+        text += " " + names.resource(e.a);
       if (wait == format::WaitOp::kCondWait) text += " with " + names.resource(e.b);
       if (e.flags & format::kFlagTimed) text += " (timed)";
       return text + at(e.str);
@@ -235,7 +239,8 @@ const bool kRegistered = register_command(32, [](CLI::App& app) {
   auto options = std::make_shared<DumpOptions>();
   sub->add_option("file", options->path, "Trace file (.tscope)")->required();
   sub->add_option("--thread", options->threads, "Only events recorded by this thread (id or name)");
-  sub->add_option("--kind", options->kinds, "Only these event kinds or families (e.g. wait,acquired)")
+  sub->add_option("--kind", options->kinds,
+                  "Only these event kinds or families (e.g. wait,acquired)")
       ->delimiter(',');
   sub->add_option("--from", options->from, "Start of the time range (e.g. 1.5s)");
   sub->add_option("--to", options->to, "End of the time range");

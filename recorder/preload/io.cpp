@@ -108,7 +108,8 @@ using namespace taskscope::preload;
 TASKSCOPE_INTERPOSE int poll(pollfd* fds, nfds_t count, int timeout_ms) {
   if (timeout_ms == 0 || !should_record(__builtin_return_address(0)))
     return real_poll.get()(fds, count, timeout_ms);
-  return io_wait(IoOp::kReady, first_fd(fds, count), timeout_ms > 0, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, first_fd(fds, count), timeout_ms > 0,
+                 slow_site(__builtin_return_address(0)),
                  [&] { return real_poll.get()(fds, count, timeout_ms); });
 }
 
@@ -116,7 +117,8 @@ TASKSCOPE_INTERPOSE int ppoll(pollfd* fds, nfds_t count, const timespec* timeout
                               const sigset_t* mask) {
   if (is_zero(timeout) || !should_record(__builtin_return_address(0)))
     return real_ppoll.get()(fds, count, timeout, mask);
-  return io_wait(IoOp::kReady, first_fd(fds, count), timeout != nullptr, slow_site(__builtin_return_address(0)),
+  return io_wait(IoOp::kReady, first_fd(fds, count), timeout != nullptr,
+                 slow_site(__builtin_return_address(0)),
                  [&] { return real_ppoll.get()(fds, count, timeout, mask); });
 }
 
@@ -147,9 +149,9 @@ TASKSCOPE_INTERPOSE int pselect(int nfds, fd_set* readfds, fd_set* writefds, fd_
                                 const timespec* timeout, const sigset_t* mask) {
   if (is_zero(timeout) || !should_record(__builtin_return_address(0)))
     return real_pselect.get()(nfds, readfds, writefds, exceptfds, timeout, mask);
-  return io_wait(IoOp::kReady, nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)), [&] {
-    return real_pselect.get()(nfds, readfds, writefds, exceptfds, timeout, mask);
-  });
+  return io_wait(
+      IoOp::kReady, nfds - 1, timeout != nullptr, slow_site(__builtin_return_address(0)),
+      [&] { return real_pselect.get()(nfds, readfds, writefds, exceptfds, timeout, mask); });
 }
 
 TASKSCOPE_INTERPOSE int accept(int fd, sockaddr* address, socklen_t* length) {

@@ -65,8 +65,6 @@ StringId intern_location(const std::source_location& loc) noexcept {
 }
 
 StringId intern_pc(const void* return_address) noexcept {
-  if (detail::ThreadContext* context = detail::t_context) [[likely]]
-    return context->caches.pc(return_address);
   if (detail::ThreadContext* context = detail::this_thread_context())
     return context->caches.pc(return_address);
   try {

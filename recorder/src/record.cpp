@@ -87,5 +87,4 @@ void record(EventKind kind, uint8_t op, uint16_t flags, StringId str, uint64_t a
   record_slow(kind, op, flags, str, a, b);
 }
 
-
 }  // namespace taskscope::detail

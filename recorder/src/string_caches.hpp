@@ -43,12 +43,15 @@ class StringCaches {
     StringId id = 0;
     std::string text;
   };
-  static size_t pc_slot(const void* pc) noexcept {
-    uint64_t x = reinterpret_cast<uintptr_t>(pc);
+  // The slot hash of every cache here.
+  static size_t mix(uint64_t x) noexcept {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
     x ^= x >> 33;
-    return static_cast<size_t>(x) % kPcSlots;
+    return static_cast<size_t>(x);
+  }
+  static size_t pc_slot(const void* pc) noexcept {
+    return mix(reinterpret_cast<uintptr_t>(pc)) % kPcSlots;
   }
   StringId pc_miss(const void* return_address) noexcept;
 

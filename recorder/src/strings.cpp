@@ -62,16 +62,6 @@ std::string pc_text(const void* return_address) {
 
 // ---- per-thread caches ----
 
-namespace {
-
-size_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  return static_cast<size_t>(x);
-}
-
-}  // namespace
 
 StringId StringCaches::location(const std::source_location& loc) noexcept {
   const void* file = loc.file_name();

@@ -2,11 +2,10 @@
 
 #include <pthread.h>
 
-#include <cerrno>
-#include <string_view>
-
 #include <algorithm>
+#include <cerrno>
 #include <new>
+#include <string_view>
 
 #include "reentry.hpp"
 #include "taskscope/events.hpp"
@@ -171,8 +170,7 @@ ThreadContext* create_this_thread_context(AgentId agent, AgentId parent, StringI
   return context;
 }
 
-ThreadContext* this_thread_context() noexcept {
-  if (t_context != nullptr) return t_context;
+ThreadContext* create_this_thread_context_fresh() noexcept {
   return create_this_thread_context(new_agent_id(), 0, 0);
 }
 

@@ -95,9 +95,16 @@ class ThreadRegistry {
 extern constinit thread_local EventRing* t_ring __attribute__((tls_model("initial-exec")));
 extern constinit thread_local ThreadContext* t_context __attribute__((tls_model("initial-exec")));
 
+// Creates the calling thread's context under a fresh agent id (nullptr while
+// the thread is exiting or if memory ran out).
+ThreadContext* create_this_thread_context_fresh() noexcept;
 // The calling thread's context, created on first use (nullptr while the thread
-// is exiting or if memory ran out).
-ThreadContext* this_thread_context() noexcept;
+// is exiting or if memory ran out). Inline: once it exists, one TLS load.
+inline ThreadContext* this_thread_context() noexcept {
+  if (ThreadContext* context = t_context) [[likely]]
+    return context;
+  return create_this_thread_context_fresh();
+}
 // Creates the calling thread's context with a given agent id (adopt_thread_agent).
 ThreadContext* create_this_thread_context(AgentId agent, AgentId parent, StringId name) noexcept;
 // The calling thread's context if it exists, without creating it.

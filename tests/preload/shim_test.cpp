@@ -161,7 +161,8 @@ TEST_CASE("shim: sleeps and a blocking pipe read are waits on the outside world"
   bool pipe_read = false;
   for (const auto& e : live(trace.of_kind(EventKind::kWaitBegin))) {
     if (e.op == static_cast<uint8_t>(WaitOp::kSleep)) sleeps.push_back(e.b);
-    if (e.op == static_cast<uint8_t>(WaitOp::kIo) && format::io_op_of(e.flags) == format::IoOp::kRead)
+    if (e.op == static_cast<uint8_t>(WaitOp::kIo) &&
+        format::io_op_of(e.flags) == format::IoOp::kRead)
       pipe_read = true;
   }
   std::sort(sleeps.begin(), sleeps.end());

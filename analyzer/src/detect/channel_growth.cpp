@@ -183,11 +183,12 @@ class ChannelGrowthDetector : public Detector {
     finding.summary = name + " (unbounded) rose steadily to " + Names::count(h.peak) +
                       " queued items (" + rate(h.first_depth, h.peak, h.peak_ns - h.start_ns) +
                       ") before it was drained";
-    finding.explanation.push_back(
-        "Its depth went from " + Names::count(h.first_depth) + " at " + Names::time(h.start_ns) +
-        " to " + Names::count(h.peak) + " at " + Names::time(h.peak_ns) + " (the last send then by " +
-        names.agent(h.peak_sender) + "), with " + Names::count(h.recvs_to_peak) +
-        " receives meanwhile; it was " + Names::count(h.last_depth) + " at the end.");
+    finding.explanation.push_back("Its depth went from " + Names::count(h.first_depth) + " at " +
+                                  Names::time(h.start_ns) + " to " + Names::count(h.peak) + " at " +
+                                  Names::time(h.peak_ns) + " (the last send then by " +
+                                  names.agent(h.peak_sender) + "), with " +
+                                  Names::count(h.recvs_to_peak) + " receives meanwhile; it was " +
+                                  Names::count(h.last_depth) + " at the end.");
     if (h.last_receiver)
       finding.explanation.push_back(
           "The receiver (" + names.agent(h.last_receiver) +

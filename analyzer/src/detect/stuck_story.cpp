@@ -117,7 +117,8 @@ std::string StuckStory::endpoint_holder(const WaitEdge& edge) const {
   switch (endpoint->strength) {
     case EndpointStrength::kUsed: {
       const uint64_t count = channel ? (receiver ? channel->recvs : channel->sends) : 0;
-      const int64_t last = channel ? (receiver ? channel->last_recv_ns : channel->last_send_ns) : -1;
+      const int64_t last =
+          channel ? (receiver ? channel->last_recv_ns : channel->last_send_ns) : -1;
       const AgentId last_agent =
           channel ? (receiver ? channel->last_receiver : channel->last_sender) : 0;
       text += receiver ? " (it received through it" : " (it sent through it";

@@ -20,9 +20,14 @@ void AgentTracker::thread_start(const Event& e) {
     context_->set_state(agent, agent.waiting ? RunState::kBlocked : RunState::kRunning, e.ts_ns);
 }
 
-void AgentTracker::thread_end(const Event& e) {
-  Agent& agent = context_->agent(e.a);
+Agent& AgentTracker::thread_agent(AgentId id) {
+  Agent& agent = context_->agent(id);
   if (agent.type == AgentType::kUnknown) agent.type = AgentType::kThread;
+  return agent;
+}
+
+void AgentTracker::thread_end(const Event& e) {
+  Agent& agent = thread_agent(e.a);
   end(agent, e.ts_ns);
   agent.exit_location = e.str;
   ++context_->state().ended_threads;
@@ -30,8 +35,7 @@ void AgentTracker::thread_end(const Event& e) {
 }
 
 void AgentTracker::thread_detach(const Event& e) {
-  Agent& agent = context_->agent(e.a);
-  if (agent.type == AgentType::kUnknown) agent.type = AgentType::kThread;
+  Agent& agent = thread_agent(e.a);
   agent.detached = true;
   agent.detach_location = e.str;
 }

@@ -23,6 +23,8 @@ class AgentTracker {
   void task_end(const Event& e);
 
  private:
+  // The agent `id`, typed as a thread if nothing said otherwise yet.
+  Agent& thread_agent(AgentId id);
   void end(Agent& agent, int64_t ts);
   ReplayContext* context_;
 };
