@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 build=$root/build-fuzz
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DTASKSCOPE_BUILD_FUZZ=ON \
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DTASKSCOPE_BUILD_FUZZ=ON -DTASKSCOPE_WERROR=ON \
   -DTASKSCOPE_BUILD_TESTS=OFF -DTASKSCOPE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "${TASKSCOPE_JOBS:-$(nproc)}" --target reader_fuzz
 work=$(mktemp -d)

@@ -24,7 +24,7 @@ case "$sanitize" in
   thread)
     # The recorder's concurrency tests: rings, flusher, primitives under threads.
     build=$root/build-tsan
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKSCOPE_SANITIZE=thread \
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKSCOPE_WERROR=ON -DTASKSCOPE_SANITIZE=thread \
       -DTASKSCOPE_BUILD_BENCH=OFF >/dev/null
     cmake --build "$build" -j "$jobs" --target recorder_test
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

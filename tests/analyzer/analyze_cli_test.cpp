@@ -79,7 +79,7 @@ TEST_CASE("analyze: --format dot and -o", "[cli]") {
   CHECK(slurp(out.path).rfind("digraph wait_for {", 0) == 0);
 }
 
-TEST_CASE("analyze: exit 0 on a clean trace; --stall reports long waits", "[cli]") {
+TEST_CASE("analyze: exit 0 on a clean trace, and --stall reports long waits", "[cli]") {
   Script s;
   s.thread(1, "main").at(1).wait_begin(1, 0, WaitOp::kIo, 3);
   s.at(2000).emit(1, EventKind::kMark, 0, s.str("tick"));
