@@ -11,7 +11,8 @@
 // the shim loaded while not recording, `recorder_floor_ratio` the same loop
 // emitting the shim's two events per pair through the recording API directly
 // (what any recording of every lock costs, shim or not). Alternating in one run keeps
-// both sides under the same machine load.
+// both sides under the same machine load: every ratio's runs, the floor's
+// included, are interleaved with the plain runs it is divided by.
 //
 // The shim is $TASKSCOPE_PRELOAD, else ../recorder/preload/libtaskscope_preload.so
 // relative to this binary (the build tree: build/bench/preload_bench).
@@ -189,13 +190,18 @@ int main(int argc, char** argv) {
     long iterations;
   };
   for (const Case& c : {Case{"uncontended", 1'000'000}, Case{"contended", 250'000}}) {
-    std::vector<double> plain_wall, plain_cpu, shim_wall, shim_cpu, idle_cpu;
+    // The recorder's own cost for the two events, without the shim: measured on
+    // the one-thread loop only, in the same rounds as its plain baseline.
+    const bool with_floor = std::string(c.mode) == "uncontended";
+    std::vector<double> plain_wall, plain_cpu, shim_wall, shim_cpu, idle_cpu, floor_cpu;
     for (int i = 0; i < kRepetitions; ++i) {
       const Sample plain = measure(c.mode, c.iterations, "", trace);
       const Sample shimmed = measure(c.mode, c.iterations, shim, trace);
       const Sample idle = measure(c.mode, c.iterations, shim, "");
-      idle_cpu.push_back(idle.cpu);
-      if (plain.cpu <= 0 || shimmed.cpu <= 0 || idle.cpu <= 0) {
+      const Sample floor_run =
+          with_floor ? measure("events", c.iterations, "", trace, true) : Sample{};
+      if (plain.cpu <= 0 || shimmed.cpu <= 0 || idle.cpu <= 0 ||
+          (with_floor && floor_run.cpu <= 0)) {
         std::fprintf(stderr, "preload_bench: a %s run failed\n", c.mode);
         return 1;
       }
@@ -203,6 +209,8 @@ int main(int argc, char** argv) {
       plain_cpu.push_back(plain.cpu);
       shim_wall.push_back(shimmed.wall);
       shim_cpu.push_back(shimmed.cpu);
+      idle_cpu.push_back(idle.cpu);
+      if (with_floor) floor_cpu.push_back(floor_run.cpu);
     }
     const double base = median(plain_cpu), recorded = median(shim_cpu);
     std::printf("metric preload_%s_plain_cpu_ns_per_pair %.2f ns\n", c.mode, base);
@@ -211,13 +219,8 @@ int main(int argc, char** argv) {
     std::printf("metric preload_%s_wall_ratio %.3f x\n", c.mode,
                 median(shim_wall) / median(plain_wall));
     std::printf("metric preload_%s_passthrough_ratio %.3f x\n", c.mode, median(idle_cpu) / base);
-    if (std::string(c.mode) == "uncontended") {
-      // The recorder's own cost for the two events, without the shim.
-      std::vector<double> floor_cpu;
-      for (int i = 0; i < kRepetitions; ++i)
-        floor_cpu.push_back(measure("events", c.iterations, "", trace, true).cpu);
+    if (with_floor)
       std::printf("metric preload_recorder_floor_ratio %.3f x\n", median(floor_cpu) / base);
-    }
   }
   std::remove(trace.c_str());
   rmdir(trace_dir);
