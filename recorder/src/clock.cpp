@@ -39,6 +39,14 @@ __attribute__((constructor(101))) void take_load_sample() { g_load_sample = samp
 
 }  // namespace
 
+constinit std::atomic<uint64_t> g_ticks_per_ms{0};
+
+uint64_t thread_cpu_ns() noexcept {
+  timespec now;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
+
 int64_t monotonic_ns() noexcept {
   timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);

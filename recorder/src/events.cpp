@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 
+#include "clock.hpp"
 #include "reentry.hpp"
 #include "string_caches.hpp"
 #include "thread_context.hpp"
@@ -29,6 +30,23 @@ StringId intern_cached(std::string_view text) noexcept {
   if (detail::ThreadContext* context = detail::this_thread_context())
     return context->caches.name(text);
   return detail::intern_text(text);
+}
+
+// A poll's CPU time is read from the thread's CPU clock, a system call that
+// costs far more than an event. The PollBegin reading is therefore an upper
+// bound: the last probe plus the wall time since it (a thread cannot run longer
+// than the wall clock), with a new probe only when the last is a millisecond old.
+// The PollEnd of a poll shorter than a millisecond carries no reading (it cannot
+// have run longer on the CPU); a longer one probes. PollEnd minus PollBegin is
+// then a lower bound of the poll's CPU time, at most 1 ms under the truth.
+uint64_t cpu_time_at_most(detail::ThreadContext& context, uint64_t now) noexcept {
+  const uint64_t per_ms = detail::g_ticks_per_ms.load(std::memory_order_relaxed);
+  const uint64_t since = now - context.cpu_probe_ticks;
+  if (context.cpu_probe_ticks != 0 && since < per_ms)
+    return context.cpu_probe_ns + since * 1'000'000 / per_ms;
+  context.cpu_probe_ns = detail::thread_cpu_ns();
+  context.cpu_probe_ticks = detail::read_ticks();
+  return context.cpu_probe_ns;
 }
 
 }  // namespace
@@ -138,15 +156,27 @@ PollScope::PollScope(AgentId task) noexcept : task_(task), previous_(kPollInacti
   if (context == nullptr) return;
   previous_ = context->acting;
   context->acting = task;
-  detail::record(EventKind::kPollBegin, 0, 0, 0, task, 0);
+  begin_ticks_ = detail::read_ticks();
+  detail::record(EventKind::kPollBegin, 0, format::kFlagCpuTime, 0, task,
+                 cpu_time_at_most(*context, begin_ticks_));
 }
 
 PollScope::~PollScope() {
   if (previous_ == kPollInactive) return;
-  if (recording())
-    detail::record(EventKind::kPollEnd, static_cast<uint8_t>(result_), 0, 0, task_, 0);
-  if (detail::ThreadContext* context = detail::this_thread_context_if_any())
-    context->acting = previous_;
+  detail::ThreadContext* context = detail::this_thread_context_if_any();
+  if (recording()) {
+    const uint64_t now = detail::read_ticks();
+    const uint64_t per_ms = detail::g_ticks_per_ms.load(std::memory_order_relaxed);
+    if (context != nullptr && now - begin_ticks_ >= per_ms) {
+      context->cpu_probe_ns = detail::thread_cpu_ns();
+      context->cpu_probe_ticks = detail::read_ticks();
+      detail::record(EventKind::kPollEnd, static_cast<uint8_t>(result_), format::kFlagCpuTime, 0,
+                     task_, context->cpu_probe_ns);
+    } else {
+      detail::record(EventKind::kPollEnd, static_cast<uint8_t>(result_), 0, 0, task_, 0);
+    }
+  }
+  if (context != nullptr) context->acting = previous_;
 }
 
 // ---- wakers ----

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,18 @@ constexpr int64_t kThreadCheckNs = 200'000'000;
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
 
 std::string signal_reason(int signal) { return "signal " + std::to_string(signal); }
+
+// The CPU time the program's threads used so far: the process's, less the
+// calling thread's (the flusher, the recorder's only thread). -1 if unknown.
+int64_t program_cpu_ns() {
+  timespec process, own;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &process) != 0 ||
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own) != 0)
+    return -1;
+  const int64_t total = static_cast<int64_t>(process.tv_sec) * 1'000'000'000 + process.tv_nsec;
+  const int64_t mine = static_cast<int64_t>(own.tv_sec) * 1'000'000'000 + own.tv_nsec;
+  return std::max<int64_t>(total - mine, 0);
+}
 
 void say(const char* text) {
   ssize_t ignored = ::write(STDERR_FILENO, text, std::char_traits<char>::length(text));
@@ -149,7 +162,9 @@ void Flusher::run() {
       if (const int signal = g_dump_signal_pending.exchange(0); signal != 0 && flight_ != nullptr)
         dump_window(output_, signal_reason(signal), /*with_footer=*/true);
       serve_requests();
-      if (watchdog_.observe(clock_.to_ns(read_ticks()), newest_event_ns_, mirror_.blocked_waits()))
+      if (watchdog_.enabled() &&
+          watchdog_.observe(clock_.to_ns(read_ticks()), newest_event_ns_, mirror_.blocked_waits(),
+                            program_cpu_ns()))
         on_hang();
     } catch (...) {
       // Out of memory or an encoder failure: this round's data is lost, the

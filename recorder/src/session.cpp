@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -93,6 +94,8 @@ bool start_locked(const Config& requested) {
   if (config.flight_bytes == 0) config.flight_bytes = Config{}.flight_bytes;
   const std::string output = absolute(config.output);
   const Calibration clock = calibrate();
+  g_ticks_per_ms.store(std::max<uint64_t>(static_cast<uint64_t>(clock.ticks_per_ns * 1e6), 1),
+                       std::memory_order_relaxed);
   auto flusher = std::make_unique<Flusher>(config, clock, output, loaded_modules());
   if (!flusher->open()) return false;
   ThreadContext* starter = this_thread_context();

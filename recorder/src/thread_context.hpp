@@ -42,6 +42,10 @@ struct ThreadContext {
   std::atomic<StringId> name;
   AgentId acting = 0;  // the task being polled on this thread, 0 = the thread itself
   StringId exit_site = 0;  // where the thread called pthread_exit (kThreadEnd's str), 0 = none
+  // The last reading of this thread's CPU clock and the counter ticks it was
+  // taken at (0: none yet); see cpu_time_at_most in events.cpp.
+  uint64_t cpu_probe_ticks = 0;
+  uint64_t cpu_probe_ns = 0;
   StringCaches caches;
   std::atomic<bool> retired{false};
   uint64_t announced_epoch = 0;

@@ -18,17 +18,28 @@ inline constexpr int kHangExitStatus = 124;
 // Invariant: it fires at most once per stall; any new event re-arms it.
 // Evaluated by the flusher once per round, so it needs no thread of its own
 // and sees exactly the events that reach the trace.
+//
+// Quiet is not stuck when the program computes: a lock holder in a long
+// calculation records nothing while its waiters are blocked. So the program's
+// CPU time (the process's, less the recorder's own threads) re-arms it too,
+// when it grew by more than a quarter of a core over the timeout. On a loaded
+// machine a computing thread still gets its share of a core, so load alone
+// makes no hang (docs/verdict-clocks.md).
 class HangWatchdog {
  public:
   explicit HangWatchdog(int64_t timeout_ns) : timeout_ns_(timeout_ns) {}
   bool enabled() const { return timeout_ns_ > 0; }
-  // `last_event_ns`: time of the newest event drained this round (< 0: none).
-  // Returns true when the program is now considered hung.
-  bool observe(int64_t now_ns, int64_t last_event_ns, size_t blocked_waits);
+  // `last_event_ns`: time of the newest event drained this round (< 0: none);
+  // `program_cpu_ns`: the CPU time the program's own threads used so far
+  // (< 0: unknown, then only events count). Returns true when the program is
+  // now considered hung.
+  bool observe(int64_t now_ns, int64_t last_event_ns, size_t blocked_waits,
+               int64_t program_cpu_ns = -1);
 
  private:
   int64_t timeout_ns_;
   int64_t last_progress_ns_ = 0;
+  int64_t cpu_at_progress_ns_ = -1;
   bool fired_ = false;
 };
 

@@ -7,16 +7,53 @@ namespace taskscope::test {
 
 using analyzer::FindingKind;
 
-TEST_CASE("blocking_in_async: a poll that holds its worker for 50 ms", "[blocking_in_async]") {
+TEST_CASE("blocking_in_async: a poll that burns 50 ms of CPU", "[blocking_in_async]") {
+  Script s;
+  s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
+  s.at(1).poll_begin_cpu(1, 100, 3);
+  s.at(52).poll_end_cpu(1, 100, false, 53).task_end(1, 100);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocking_in_async"});
+  const auto& finding = analysis->report().findings[0];
+  CHECK(finding.severity == analyzer::Severity::kWarning);
+  CHECK(agent_names(finding) == std::vector<std::string>{"cache_refresh", "worker-1"});
+  CHECK(finding.summary == "task cache_refresh kept worker worker-1 busy for 50 ms of CPU in one poll");
+  REQUIRE(finding.explanation.size() == 2);
+  CHECK(finding.explanation[0].find("50 ms on the CPU (51 ms in all") != std::string::npos);
+  CHECK(finding.explanation[1].find("CPU-heavy work") != std::string::npos);
+}
+
+TEST_CASE("blocking_in_async: negative twin, a poll preempted for 50 ms", "[blocking_in_async]") {
+  // 50 ms on the wall clock, 1 ms on the CPU: the thread was descheduled (or
+  // blocked where nothing is recorded). Nothing proves the task at fault.
+  Script s;
+  s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
+  s.at(1).poll_begin_cpu(1, 100, 3);
+  s.at(52).poll_end_cpu(1, 100, false, 4).task_end(1, 100);
+  auto analysis = s.analyze();
+  CHECK(find_kind(*analysis, FindingKind::kBlockingInAsync) == nullptr);
+  CHECK(analysis->report().findings.empty());
+}
+
+TEST_CASE("blocking_in_async: negative twin, a long poll whose CPU time is not recorded",
+          "[blocking_in_async]") {
+  // A trace without CPU readings (format 1.1, or a poll begun before a flight
+  // window) cannot tell work from preemption: no warning.
   Script s;
   s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
   s.at(1).poll_begin(1, 100);
   s.at(51).poll_end(1, 100, false).task_end(1, 100);
   auto analysis = s.analyze();
-  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"blocking_in_async"});
-  const auto& finding = analysis->report().findings[0];
-  CHECK(agent_names(finding) == std::vector<std::string>{"cache_refresh", "worker-1"});
-  CHECK(finding.summary == "task cache_refresh held worker worker-1 for 50 ms in one poll");
+  CHECK(find_kind(*analysis, FindingKind::kBlockingInAsync) == nullptr);
+}
+
+TEST_CASE("blocking_in_async: negative twin, a poll still running at the end", "[blocking_in_async]") {
+  Script s;
+  s.thread(1, "worker-1").spawn(1, 100, "cache_refresh");
+  s.at(1).poll_begin_cpu(1, 100, 3);
+  s.at(80).emit(1, EventKind::kMark, 0, s.str("tick"));
+  auto analysis = s.analyze();
+  CHECK(find_kind(*analysis, FindingKind::kBlockingInAsync) == nullptr);
 }
 
 TEST_CASE("blocking_in_async: negative twin, short polls", "[blocking_in_async]") {

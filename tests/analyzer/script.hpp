@@ -73,6 +73,15 @@ class Script {
   Script& poll_end(AgentId thread, AgentId task, bool pending) {
     return emit(thread, EventKind::kPollEnd, pending ? 1 : 0, task);
   }
+  // Polls carrying the thread's CPU clock (format 1.2), in milliseconds.
+  Script& poll_begin_cpu(AgentId thread, AgentId task, double cpu_ms) {
+    return emit(thread, EventKind::kPollBegin, 0, task, static_cast<uint64_t>(cpu_ms * kMs), 0,
+                format::kFlagCpuTime);
+  }
+  Script& poll_end_cpu(AgentId thread, AgentId task, bool pending, double cpu_ms) {
+    return emit(thread, EventKind::kPollEnd, pending ? 1 : 0, task,
+                static_cast<uint64_t>(cpu_ms * kMs), 0, format::kFlagCpuTime);
+  }
   Script& task_end(AgentId thread, AgentId task) {
     return emit(thread, EventKind::kTaskEnd, 0, task);
   }

@@ -22,10 +22,11 @@ struct Outcome {
   int analyze_status = -1;
   json::Value report;
   std::string text;
+  std::string stats;  // `taskscope stats` of the trace, when asked for
 };
 
 // Runs programs/<name> recording to a temporary trace, then analyzes it.
-Outcome record_and_analyze(const std::string& name) {
+Outcome record_and_analyze(const std::string& name, bool with_stats = false) {
   static int counter = 0;
   const std::string trace =
       (std::filesystem::temp_directory_path() / ("e2e-" + name + "-" + std::to_string(::getpid()) +
@@ -40,6 +41,7 @@ Outcome record_and_analyze(const std::string& name) {
   INFO(json_run.err);
   outcome.report = json::parse(json_run.out);
   outcome.text = testing::run_cli("analyze " + trace).out;
+  if (with_stats) outcome.stats = testing::run_cli("stats " + trace).out;
   std::remove(trace.c_str());
   return outcome;
 }
@@ -140,6 +142,31 @@ TEST_CASE("e2e: a correct producer/consumer pipeline has no findings", "[e2e]") 
   CHECK(outcome.analyze_status == 0);
   CHECK(kinds(outcome).empty());
   CHECK(outcome.text.rfind("OK: no agent is stuck", 0) == 0);
+}
+
+TEST_CASE("e2e: polls that burn CPU or block are reported, a descheduled poll is not",
+          "[e2e]") {
+  // Each of burn, nap and stopped holds the one worker for about 50 ms of wall
+  // time; only stopped spends it off the CPU with nothing recorded (the process
+  // was stopped), which is what preemption on a loaded machine looks like.
+  const Outcome outcome = record_and_analyze("poll_time", /*with_stats=*/true);
+  INFO(outcome.text << outcome.stats);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 0);  // warnings only
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"blocking_in_async", "blocking_in_async"});
+  std::vector<std::string> tasks;
+  for (const auto& finding : outcome.report["findings"].array) {
+    CHECK(finding["severity"].string == "warning");
+    tasks.push_back(finding["agents"][0]["name"].string);
+    if (tasks.back() == "burn")
+      CHECK(finding["summary"].string.find("of CPU in one poll") != std::string::npos);
+    if (tasks.back() == "nap")
+      CHECK(finding["summary"].string.find("inside a poll: sleeping") != std::string::npos);
+  }
+  std::sort(tasks.begin(), tasks.end());
+  CHECK(tasks == std::vector<std::string>{"burn", "nap"});
+  // stats tells the descheduled poll, as information about the worker.
+  CHECK(outcome.stats.find("was descheduled for up to") != std::string::npos);
 }
 
 }  // namespace taskscope::test

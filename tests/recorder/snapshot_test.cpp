@@ -235,3 +235,18 @@ TEST_CASE("watchdog: fires once per stall, only while someone is blocked", "[sna
   CHECK_FALSE(watchdog.observe(600, -1, 1));
   CHECK(watchdog.observe(610, -1, 1));
 }
+
+TEST_CASE("watchdog: a program that computes without recording is not hung", "[snapshot]") {
+  // Quiet for 150 with a blocked wait, but the program's threads used 50 of
+  // CPU meanwhile (a lock holder computing): that re-arms the watchdog.
+  HangWatchdog watchdog(100);
+  CHECK_FALSE(watchdog.observe(10, 10, 1, 1000));
+  CHECK_FALSE(watchdog.observe(160, -1, 1, 1050));
+  // From then on the program stays off the CPU (under a quarter of a core).
+  CHECK_FALSE(watchdog.observe(200, -1, 1, 1060));
+  CHECK(watchdog.observe(265, -1, 1, 1070));
+  // Unknown CPU time: only events count, as before.
+  HangWatchdog blind(100);
+  CHECK_FALSE(blind.observe(10, 10, 1, -1));
+  CHECK(blind.observe(160, -1, 1, -1));
+}

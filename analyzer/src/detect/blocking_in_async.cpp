@@ -1,8 +1,13 @@
-// blocking_in_async: async tasks that hold their worker thread — a poll that
-// runs longer than the threshold (default 10 ms), or a thread-blocking wait (a
-// WaitBegin while the task is being polled: std::mutex, condvar, blocking
-// channel, sleep, join) inside a poll. Either way the other tasks of that worker
-// cannot run meanwhile. Summarised per task; the worst tasks are reported.
+// blocking_in_async: async tasks that hold their worker thread — a thread-blocking
+// wait (a WaitBegin while the task is being polled: std::mutex, condvar, blocking
+// channel, sleep, join) inside a poll, or a poll that ran on the CPU longer than
+// the threshold (default 10 ms). Either way the other tasks of that worker cannot
+// run meanwhile. Summarised per task; the worst tasks are reported.
+//
+// A poll is judged by its CPU time, never by its wall time alone: a poll whose
+// thread was descheduled (a loaded machine) is long on the wall clock through
+// no fault of the task. Such polls, and polls whose CPU time the trace does not
+// carry, are left to `stats` (docs/verdict-clocks.md).
 #include <algorithm>
 #include <unordered_map>
 
@@ -22,8 +27,9 @@ struct TaskRecord {
   AgentType type = AgentType::kTask;
   StringId name = 0;
   uint32_t ordinal = 0;
-  uint64_t long_polls = 0;
-  int64_t longest_poll_ns = 0;
+  uint64_t long_polls = 0;        // polls that ran longer than the threshold on the CPU
+  int64_t longest_poll_ns = 0;     // the longest of them: its CPU time
+  int64_t longest_poll_wall_ns = 0;
   int64_t longest_poll_at = 0;
   AgentId longest_poll_thread = 0;
   uint64_t blocking_waits = 0;
@@ -46,8 +52,10 @@ class BlockingInAsyncDetector : public Detector {
     if (e.kind == EventKind::kPollEnd) {
       const Agent* task = state.agents.find(e.a);
       if (task == nullptr || task->poll_begin_ns < 0) return;
-      const int64_t took = e.ts_ns - task->poll_begin_ns;
-      if (took > threshold_ns_) note_poll(*task, took, e.ts_ns, e.thread);
+      const int64_t wall = e.ts_ns - task->poll_begin_ns;
+      if (wall <= threshold_ns_) return;  // its CPU time is no longer
+      const int64_t cpu = poll_cpu_ns(task->poll_begin_cpu_ns, e, wall);
+      if (cpu > threshold_ns_) note_poll(*task, cpu, wall, e.ts_ns, e.thread);
       return;
     }
     const Agent* task = state.agents.find(acting);
@@ -70,11 +78,10 @@ class BlockingInAsyncDetector : public Detector {
 
   void report(const DetectContext& context, const std::vector<Finding>&,
               std::vector<Finding>& out) override {
-    // Polls (and blocking waits) still running at the instant analyzed count too.
+    // Blocking waits still running at the instant analyzed count too. A poll
+    // still running has no end reading of its CPU time: it is not judged.
     context.state.agents.for_each([&](const Agent& task) {
       if (task.type != AgentType::kTask || task.polled_by == 0 || task.poll_begin_ns < 0) return;
-      const int64_t took = context.state.now_ns - task.poll_begin_ns;
-      if (took > threshold_ns_) note_poll(task, took, context.state.now_ns, task.polled_by);
       if (task.waiting && task.wait.since_ns >= task.poll_begin_ns)
         if (TaskRecord* record = record_for(task)) {
           const int64_t waited = context.state.now_ns - task.wait.since_ns;
@@ -120,20 +127,25 @@ class BlockingInAsyncDetector : public Detector {
           line += " (" + names.wait_phrase(record->example_wait) + " at " + where + ")";
         finding.explanation.push_back(line + ".");
       } else {
-        finding.summary = "task " + task + " held worker " +
-                          names.agent(record->longest_poll_thread) + " for " +
-                          Names::duration(record->longest_poll_ns) + " in one poll";
+        finding.summary = "task " + task + " kept worker " +
+                          names.agent(record->longest_poll_thread) + " busy for " +
+                          Names::duration(record->longest_poll_ns) + " of CPU in one poll";
         finding.agents.push_back(names.agent_ref(record->longest_poll_thread));
       }
       if (record->long_polls > 0)
-        finding.explanation.push_back(std::to_string(record->long_polls) + " poll" +
-                                      (record->long_polls == 1 ? "" : "s") + " took longer than " +
-                                      Names::duration(threshold_ns_) + "; the longest took " +
-                                      Names::duration(record->longest_poll_ns) + " (ending at " +
-                                      Names::time(record->longest_poll_at) + ").");
+        finding.explanation.push_back(
+            std::to_string(record->long_polls) + " poll" + (record->long_polls == 1 ? "" : "s") +
+            " ran longer than " + Names::duration(threshold_ns_) +
+            " on the CPU; the longest ran " + Names::duration(record->longest_poll_ns) +
+            " on the CPU (" + Names::duration(record->longest_poll_wall_ns) +
+            " in all, ending at " + Names::time(record->longest_poll_at) + ").");
       finding.explanation.push_back(
-          "While a poll blocks, no other task can run on that worker. Use the runtime's async "
-          "primitives, or move blocking work to a dedicated thread.");
+          record->blocking_waits > 0
+              ? "While a poll blocks, no other task can run on that worker. Use the runtime's "
+                "async primitives, or move blocking work to a dedicated thread."
+              : "CPU-heavy work inside a poll starves the executor: no other task can run on "
+                "that worker meanwhile. Move the work to a dedicated thread, or split it and "
+                "yield between the parts.");
       finding.since_ns = record->longest_poll_at;
       out.push_back(std::move(finding));
     }
@@ -150,12 +162,13 @@ class BlockingInAsyncDetector : public Detector {
     record.ordinal = task.ordinal;
     return &record;
   }
-  void note_poll(const Agent& task, int64_t took, int64_t at, AgentId thread) {
+  void note_poll(const Agent& task, int64_t cpu, int64_t wall, int64_t at, AgentId thread) {
     TaskRecord* record = record_for(task);
     if (record == nullptr) return;
     ++record->long_polls;
-    if (took > record->longest_poll_ns) {
-      record->longest_poll_ns = took;
+    if (cpu > record->longest_poll_ns) {
+      record->longest_poll_ns = cpu;
+      record->longest_poll_wall_ns = wall;
       record->longest_poll_at = at;
       record->longest_poll_thread = thread;
     }

@@ -70,6 +70,7 @@ void AgentTracker::poll_begin(const Event& e, Agent& thread) {
   thread.worker = true;
   task.polled_by = thread.id;
   task.poll_begin_ns = e.ts_ns;
+  task.poll_begin_cpu_ns = is_snapshot(e) ? -1 : poll_begin_cpu_ns(e);
   task.woken_since_poll = false;
   task.registered_on.clear();
   ++task.polls;

@@ -86,4 +86,23 @@ uint32_t State::name_count(StringId name) const {
   return it == name_counts.end() ? 0 : it->second;
 }
 
+namespace {
+// The recorder probes a thread's CPU clock at most once a millisecond and at
+// the end of every poll at least this long (recorder/src/events.cpp).
+constexpr int64_t kCpuProbeIntervalNs = 1'000'000;
+}  // namespace
+
+int64_t poll_begin_cpu_ns(const format::Event& poll_begin) {
+  if (!(poll_begin.flags & format::kFlagCpuTime)) return -1;
+  if (poll_begin.b > static_cast<uint64_t>(INT64_MAX)) return -1;  // no real clock reads so
+  return static_cast<int64_t>(poll_begin.b);
+}
+
+int64_t poll_cpu_ns(int64_t begin_cpu_ns, const format::Event& poll_end, int64_t wall_ns) {
+  if (begin_cpu_ns < 0) return -1;
+  const int64_t end_cpu_ns = poll_begin_cpu_ns(poll_end);
+  if (end_cpu_ns < 0) return wall_ns >= 0 && wall_ns < kCpuProbeIntervalNs ? wall_ns : -1;
+  return end_cpu_ns > begin_cpu_ns ? end_cpu_ns - begin_cpu_ns : 0;
+}
+
 }  // namespace taskscope::analyzer

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "stats_collector.hpp"
+#include "taskscope/analyzer/state.hpp"
 
 namespace taskscope::analyzer::stats {
 
@@ -14,6 +15,8 @@ constexpr int kBlocked = static_cast<int>(AgentState::kBlocked);
 constexpr int kIdle = static_cast<int>(AgentState::kIdle);
 
 bool is_snapshot(const Event& event) { return event.flags & format::kFlagSnapshot; }
+// Off-CPU time in one poll worth telling (analyze's default poll threshold).
+constexpr int64_t kDescheduledPollNs = 10'000'000;
 }  // namespace
 
 void StatsCollector::on_poll_begin(const Event& event) {
@@ -30,6 +33,8 @@ void StatsCollector::on_poll_begin(const Event& event) {
   task.runnable_since = -1;
   task.woken_in_poll = false;
   task.poll_since = event.ts_ns;
+  task.poll_cpu_since = poll_begin_cpu_ns(event);
+  task.waited_in_poll = false;
   ++task.group->polls;
   set_state(task, kRunning, event.ts_ns);
 }
@@ -52,7 +57,18 @@ void StatsCollector::on_poll_end(const Event& event) {
   }
   LiveAgent* task = find_agent(event.a);
   if (!task || !task->is_task) return;
-  if (task->poll_since >= 0) task->group->busy.add(span_ns(task->poll_since, event.ts_ns));
+  if (task->poll_since >= 0) {
+    const int64_t wall = span_ns(task->poll_since, event.ts_ns);
+    task->group->busy.add(wall);
+    // Off the CPU for long, with no recorded wait to explain it: the worker was
+    // descheduled (or blocked where nothing is recorded). Not the task's doing
+    // as far as the trace can prove, so it is told here, not by `analyze`.
+    const int64_t cpu = poll_cpu_ns(task->poll_cpu_since, event, wall);
+    if (cpu >= 0 && !task->waited_in_poll && wall - cpu > kDescheduledPollNs) {
+      ++thread->group->descheduled_polls;
+      thread->group->descheduled_max_ns = std::max(thread->group->descheduled_max_ns, wall - cpu);
+    }
+  }
   task->poll_since = -1;
   if (static_cast<format::PollResult>(event.op) == format::PollResult::kReady) {
     set_state(*task, StateTimeline::kNoState, event.ts_ns);  // finished; TaskEnd follows

@@ -44,6 +44,8 @@ struct LiveAgent {
   int64_t runnable_since = -1;  // woken or spawned, not yet polled
   bool woken_in_poll = false;
   int64_t poll_since = -1;
+  int64_t poll_cpu_since = -1;  // the thread's CPU clock at poll begin, -1 unknown
+  bool waited_in_poll = false;  // a recorded wait began during the current poll
   // Threads.
   std::vector<uint64_t> polling;
   int64_t run_since = -1;      // current run slice: not inside any wait on this thread

@@ -43,6 +43,8 @@ void agents(JsonWriter& json, const TraceStats& stats) {
       json.key("worker").begin_object();
       json.field("poll_ns", g.poll_ns).field("lifetime_ns", g.lifetime_ns);
       json.field("utilisation", g.utilisation());
+      json.field("descheduled_polls", g.descheduled_polls)
+          .field("descheduled_max_ns", g.descheduled_max_ns);
       json.end_object();
     }
     json.end_object();

@@ -82,6 +82,13 @@ void write_workers(const TraceStats& stats, std::ostream& out) {
     out << "  " << pad(printable(g->name), 20) << pad_left(format_percent(g->utilisation()), 8)
         << "  " << format_duration(g->poll_ns) << " of " << format_duration(g->lifetime_ns) << ", "
         << counted(g->polls, "poll") << ", " << counted(g->agents, "thread") << '\n';
+  for (const AgentGroupStats* g : workers)
+    if (g->descheduled_polls > 0)
+      out << "  note: " << printable(g->name) << " was descheduled for up to "
+          << format_duration(g->descheduled_max_ns) << " in "
+          << counted(g->descheduled_polls, "poll")
+          << " (off the CPU with no recorded wait: a loaded machine, or blocking that is not "
+             "recorded)\n";
 }
 
 void write_spans(const TraceStats& stats, std::ostream& out) {

@@ -56,6 +56,7 @@ void StatsCollector::on_wait_begin(const Event& event) {
   agent.wait_op = op;
   agent.wait_resource = event.a;
   agent.wait_since = event.ts_ns;
+  if (agent.poll_since >= 0) agent.waited_in_poll = true;
   if (waits_on_resource(op, event.a)) {
     LiveResource& res = resource(event.a, kind_hint(op), event.ts_ns);
     if (is_contention(op) && !snapshot) {

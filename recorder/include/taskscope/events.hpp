@@ -85,7 +85,9 @@ void task_ended(AgentId task, TaskEndReason reason = TaskEndReason::kCompleted) 
 
 // RAII poll of a task on the current thread: PollBegin now, PollEnd on destruction
 // with kReady unless set_pending() was called. Nests (a task polled inside another
-// task's poll restores the outer task as acting agent afterwards).
+// task's poll restores the outer task as acting agent afterwards). Both events
+// carry the thread's CPU time, so that the analyzer can tell a poll that ran long
+// on the CPU from one whose thread was descheduled (docs/verdict-clocks.md).
 class PollScope {
  public:
   explicit PollScope(AgentId task) noexcept;
@@ -98,6 +100,7 @@ class PollScope {
  private:
   AgentId task_;
   AgentId previous_;
+  uint64_t begin_ticks_ = 0;
   PollResult result_ = PollResult::kReady;
 };
 

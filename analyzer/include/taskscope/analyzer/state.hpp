@@ -107,6 +107,7 @@ struct Agent {
   // Task.
   AgentId polled_by = 0;  // thread polling it now (0 if none)
   int64_t poll_begin_ns = -1;
+  int64_t poll_begin_cpu_ns = -1;  // its thread's CPU clock then (format 1.2), -1 unknown
   int64_t last_poll_end_ns = -1;
   bool last_poll_pending = false;
   bool woken_since_poll = false;
@@ -226,5 +227,14 @@ struct State {
   uint32_t name_count(StringId name) const;
   std::unordered_map<StringId, uint32_t> name_counts;
 };
+
+// A poll's CPU readings (format 1.2: PollBegin/PollEnd with kFlagCpuTime; see
+// docs/verdict-clocks.md). The PollBegin reading, -1 when it has none:
+int64_t poll_begin_cpu_ns(const format::Event& poll_begin);
+// The time a poll spent on the CPU, at least (the readings bound it from below),
+// from its begin reading and its PollEnd; -1 when the trace cannot tell. A poll
+// without an end reading was shorter than the recorder's probe interval, so its
+// wall time bounds its CPU time; that is returned when `wall_ns` is below 1 ms.
+int64_t poll_cpu_ns(int64_t begin_cpu_ns, const format::Event& poll_end, int64_t wall_ns);
 
 }  // namespace taskscope::analyzer

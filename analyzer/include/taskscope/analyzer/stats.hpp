@@ -55,6 +55,10 @@ struct AgentGroupStats {
   // Worker threads (threads that polled tasks): time spent polling of lifetime.
   int64_t lifetime_ns = 0;
   int64_t poll_ns = 0;
+  // Polls it ran that were off the CPU for over 10 ms with no recorded wait
+  // (the thread descheduled, or blocked where nothing is recorded): info only.
+  uint64_t descheduled_polls = 0;
+  int64_t descheduled_max_ns = 0;
 
   int64_t blocked_ns() const;
   bool has_memory() const { return !memory_peak.empty(); }

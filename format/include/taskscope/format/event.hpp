@@ -4,8 +4,9 @@
 // fields `op`, `flags`, `str`, `a` and `b` are interpreted per kind as listed
 // beside each enumerator below. That table is the contract between the recorder,
 // the trace file and the analyzer. A new kind is added at the end with a
-// kFormatMinor bump (readers pass kinds they do not know through untouched);
-// any other change goes with kFormatMajor.
+// kFormatMinor bump (readers pass kinds they do not know through untouched), and
+// so is a meaning given to a field a kind left unused, behind a new flag bit (old
+// readers ignore it); any other change goes with kFormatMajor.
 //
 // Conventions
 //  - Agents (threads and tasks) share one id space; resources (mutexes, channels,
@@ -26,7 +27,7 @@
 namespace taskscope::format {
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 1;
+inline constexpr uint16_t kFormatMinor = 2;
 
 enum class EventKind : uint8_t {
   kInvalid = 0,
@@ -35,8 +36,9 @@ enum class EventKind : uint8_t {
   kThreadEnd = 2,    // a=thread agent, str=where it called pthread_exit (0: it returned)
   kAgentName = 3,    // a=agent (thread or task), str=name
   kTaskSpawn = 4,    // a=task agent, b=name string id, str=source location; parent = acting agent
-  kPollBegin = 5,    // a=task agent (becomes the acting agent of this thread)
-  kPollEnd = 6,      // a=task agent, op=PollResult
+  kPollBegin = 5,    // a=task agent (becomes the acting agent of this thread); with
+                     //   kFlagCpuTime, b=the polling thread's CPU time in ns (format 1.2)
+  kPollEnd = 6,      // a=task agent, op=PollResult; b as in kPollBegin
   kTaskEnd = 7,      // a=task agent, op=TaskEndReason
   // --- wakers (async) ---
   kWakerClone = 8,  // a=task the waker wakes, b=resource it was registered on (0 none)
@@ -151,6 +153,8 @@ enum EventFlags : uint16_t {
   kFlagSnapshot = 2,   // reconstructed from a snapshot frame, not observed live
   kFlagTry = 4,        // WaitEnd/Acquired from a try-operation
   kFlagLate = 8,       // reader: arrived after its merge window; timestamp clamped
+  kFlagCpuTime = 16,   // PollBegin/PollEnd: b is the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID,
+                       //   ns), so a poll's time on the CPU is told from its wall time (1.2)
   // WaitBegin with WaitOp::kIo: the I/O operation (IoOp) in bits 8..11.
   kFlagIoOpShift = 8,
   kFlagIoOpMask = 0xF00,
