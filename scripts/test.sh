@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: install what is missing, build, run every test.
+# The plain and ASan runs end with the end-to-end and scenario tests again under
+# a saturating CPU load (scripts/load-test.sh): the verdicts must not change.
 #   scripts/test.sh                      normal build in build/
 #   scripts/test.sh --sanitize address   ASan+UBSan build in build-asan/
 #   scripts/test.sh --sanitize thread    TSan build in build-tsan/ (recorder tests)
@@ -14,12 +16,14 @@ case "$sanitize" in
     build=$root/build
     "$root/scripts/build.sh" "$build"
     ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    "$root/scripts/load-test.sh" "$build"
     ;;
   address)
     build=$root/build-asan
     "$root/scripts/build.sh" "$build" -DTASKSCOPE_SANITIZE=address -DTASKSCOPE_BUILD_BENCH=OFF
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    "$root/scripts/load-test.sh" "$build"
     ;;
   thread)
     # The recorder's concurrency tests: rings, flusher, primitives under threads.

@@ -67,7 +67,7 @@ class ResourceTracker {
   ReplayContext* context_;
 };
 
-// Channels: depth, close, endpoints and who holds them (DESIGN.md "Who holds a
+// Channels: depth, close, endpoints and who holds them (docs/design.md "Who holds a
 // channel endpoint"). Invariant: a channel's `endpoints` lists exactly its open
 // endpoints seen in the window; `endpoints_known` says whether that is all of them.
 class ChannelTracker {

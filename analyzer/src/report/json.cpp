@@ -1,4 +1,4 @@
-// The JSON report, schema "taskscope.report/1" exactly as DESIGN.md fixes it.
+// The JSON report, schema "taskscope.report/1" exactly as docs/design.md fixes it.
 #include <cstdio>
 
 #include "taskscope/analyzer/report.hpp"

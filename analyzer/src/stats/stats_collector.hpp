@@ -75,7 +75,7 @@ struct LiveResource {
 };
 
 // Consumes events in time order and fills a TraceStats. The acting agent of an
-// event is the task polled on its thread, else the thread (DESIGN.md, event
+// event is the task polled on its thread, else the thread (docs/design.md, event
 // model); snapshot events name the acting agent in `thread` and establish state
 // without counting as occurrences.
 class StatsCollector {

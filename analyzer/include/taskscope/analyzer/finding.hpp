@@ -1,5 +1,5 @@
 // A finding: one diagnosis, with the agents and resources it involves and an
-// explanation a person can follow (DESIGN.md, "Command line": the JSON schema
+// explanation a person can follow (docs/design.md, "Command line": the JSON schema
 // taskscope.report/1 is built from exactly these fields).
 #pragma once
 
@@ -26,7 +26,7 @@ std::string_view finding_kind_name(FindingKind kind);  // "channel_full_cycle"
 
 enum class Severity : uint8_t { kError, kWarning, kInfo };
 std::string_view severity_name(Severity severity);  // "error"
-// The severity DESIGN.md gives a kind when nothing lowers it.
+// The severity docs/design.md gives a kind when nothing lowers it.
 Severity default_severity(FindingKind kind);
 
 struct AgentRef {
