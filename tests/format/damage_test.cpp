@@ -1,12 +1,73 @@
 // Damaged and foreign files: detected, reported with a reason, never a crash, and
 // the sound frames still read.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <set>
 
 #include "trace_builder.hpp"
 
 using namespace taskscope::format;
 using namespace taskscope::format::testing;
+
+// Allocation watch for this test binary: the replaced operator new below notes
+// the largest request made while read_watched() reads a trace. Reading the small
+// traces here needs far less than kLargeAllocation (the reader's largest fixed
+// buffer is its 64 KiB resync window); a request that large while watching
+// means a length from the file was trusted, and is refused so that the test
+// fails at once instead of zero-filling gigabytes.
+namespace {
+
+constexpr size_t kLargeAllocation = 1 << 20;
+std::atomic<bool> g_watching{false};
+std::atomic<size_t> g_largest{0};
+
+void* allocate(size_t size) noexcept {
+  if (g_watching.load(std::memory_order_relaxed)) {
+    size_t largest = g_largest.load(std::memory_order_relaxed);
+    while (size > largest && !g_largest.compare_exchange_weak(largest, size)) {
+    }
+    if (size >= kLargeAllocation) return nullptr;
+  }
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* allocate_or_throw(size_t size) {
+  if (void* p = allocate(size)) return p;
+  throw std::bad_alloc();
+}
+
+// Reads a whole trace while watching: `largest` is the largest allocation
+// requested, and the result is empty when a request was refused.
+std::unique_ptr<ReadBack> read_watched(const std::string& path, size_t& largest) {
+  std::unique_ptr<ReadBack> back;
+  g_largest.store(0);
+  g_watching.store(true);
+  try {
+    back = std::make_unique<ReadBack>(path);
+  } catch (const std::bad_alloc&) {
+  }
+  g_watching.store(false);
+  largest = g_largest.load();
+  return back;
+}
+
+}  // namespace
+
+// The plain (not over-aligned) forms, all on malloc and free, so that every
+// pointer is freed by the family that allocated it.
+void* operator new(size_t size) { return allocate_or_throw(size); }
+void* operator new[](size_t size) { return allocate_or_throw(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept { return allocate(size); }
+void* operator new[](size_t size, const std::nothrow_t&) noexcept { return allocate(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
@@ -23,6 +84,15 @@ TraceBytes three_batches() {
   }
   t.footer({150, 5, 0, 3000});
   return t;
+}
+
+// Rewrites the payload length of the frame preamble at `at`, and its check
+// word, so that the preamble stays sound and only the length lies.
+void set_payload_size(std::vector<uint8_t>& bytes, size_t at, uint32_t size) {
+  for (int i = 0; i < 4; ++i) bytes[at + 8 + i] = static_cast<uint8_t>(size >> (8 * i));
+  uint32_t hash = 2166136261u;
+  for (int i = 0; i < 16; ++i) hash = (hash ^ bytes[at + i]) * 16777619u;
+  for (int i = 0; i < 4; ++i) bytes[at + 16 + i] = static_cast<uint8_t>(hash >> (8 * i));
 }
 
 std::string error_of(const std::string& path) {
@@ -109,26 +179,38 @@ TEST_CASE("a future major version is refused with a clear message", "[damage]") 
   CHECK_THAT(error, Catch::Contains(path.str()));
 }
 
-TEST_CASE("absurd length fields are refused before anything is allocated", "[damage]") {
+TEST_CASE("absurd length fields are refused without allocating what they claim", "[damage]") {
   auto t = three_batches();
   // Rewrite the first batch's preamble with a 4 GiB payload and a matching check
   // word: it must be treated as noise, not trusted.
   auto bytes = t.bytes;
-  const size_t at = t.frame_ends[1];
-  for (int i = 8; i < 12; ++i) bytes[at + i] = 0xff;
-  uint32_t hash = 2166136261u;
-  for (int i = 0; i < 16; ++i) hash = (hash ^ bytes[at + i]) * 16777619u;
-  for (int i = 0; i < 4; ++i) bytes[at + 16 + i] = static_cast<uint8_t>(hash >> (8 * i));
+  set_payload_size(bytes, t.frame_ends[1], 0xffffffffu);
   TempPath path("absurd");
   write_bytes(path.str(), bytes);
-  ReadBack back(path.str());
-  CHECK(back.events.size() == 100);
-  CHECK(back.reader.status().damage.size() == 1);
+  size_t largest = 0;
+  auto back = read_watched(path.str(), largest);
+  CHECK(largest < kLargeAllocation);
+  REQUIRE(back);
+  CHECK(back->events.size() == 100);
+  CHECK(back->reader.status().damage.size() == 1);
 
   // A plausible size that runs past the end of the file is truncation.
   auto cut = std::vector<uint8_t>(t.bytes.begin(), t.bytes.begin() + t.frame_ends[2] + 30);
   write_bytes(path.str(), cut);
-  ReadBack truncated(path.str());
-  CHECK(truncated.reader.status().truncated);
-  CHECK(truncated.events.size() == 50);
+  auto truncated = read_watched(path.str(), largest);
+  CHECK(largest < kLargeAllocation);
+  REQUIRE(truncated);
+  CHECK(truncated->reader.status().truncated);
+  CHECK(truncated->events.size() == 50);
+
+  // So is a sound preamble claiming 48 MiB (within the format's limits) in a
+  // small file: the length is checked against the file before it is allocated.
+  bytes = t.bytes;
+  set_payload_size(bytes, t.frame_ends[2], 48u << 20);
+  write_bytes(path.str(), bytes);
+  auto claimed = read_watched(path.str(), largest);
+  CHECK(largest < kLargeAllocation);
+  REQUIRE(claimed);
+  CHECK(claimed->reader.status().truncated);
+  CHECK(claimed->events.size() == 50);
 }

@@ -2,9 +2,13 @@
 // threads come and go, and (flight mode) dumps are requested concurrently.
 // Run under TSan (-DTASKSCOPE_SANITIZE=thread) as well: it must be race-free.
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <random>
+#include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core_trace.hpp"
 #include "taskscope/events.hpp"
@@ -58,19 +62,47 @@ uint64_t busy_iteration(int worker, int i, taskscope::ResourceId lock,
   return events;
 }
 
+// Reads back one file written by a concurrent dump(); empty when it is a
+// sound trace of the window, else what is wrong with it.
+std::string check_dump(const std::string& path) {
+  try {
+    const Trace trace = read_trace(path);
+    if (!trace.status.clean()) return trace.status.summary();
+    if (!trace.status.footer) return "no footer";
+    if (trace.header.reason != "dump") return "reason '" + trace.header.reason + "'";
+    if (trace.live().empty()) return "no events";
+    int64_t last = INT64_MIN;
+    for (const Event& e : trace.events) {
+      if (e.ts_ns < last) return "time goes back at " + std::to_string(e.ts_ns);
+      last = e.ts_ns;
+    }
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 void stress(taskscope::Mode mode) {
   using namespace taskscope;
   TempTrace file(mode == Mode::kFlight ? "stress-flight" : "stress-stream");
   Config config;
   config.output = file.path();
   config.mode = mode;
-  config.ring_bytes = 64 << 10;  // small: drops happen and must be counted
+  config.ring_bytes = 64 << 10;  // small (2,048 records): drops happen and must be counted
   config.flight_bytes = 512 << 10;
   config.flush_interval_ms = 2;
   REQUIRE(start(config));
 
-  std::atomic<uint64_t> attempted{0};
-  std::atomic<bool> dumping{true};
+  // Whether a free-running flusher falls behind is up to the scheduler, so it
+  // is held until every worker has tried to record more than its ring holds
+  // (18 events an iteration): every ring fills and drops, whatever the timing.
+  // The workers then wait for each other, so that the rest of the run, most of
+  // it, has all of them recording at once while the flusher drains.
+  constexpr int kFillIterations = 200;
+  std::atomic<int> filled{0};
+  std::atomic<bool> go{false};
+  detail::set_flusher_paused_for_testing(true);
+  std::vector<uint64_t> attempted(kWorkers);
   std::vector<AgentId> agents(kWorkers);
   std::vector<std::thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
@@ -84,6 +116,10 @@ void stress(taskscope::Mode mode) {
       endpoint_opened(endpoint, channel, EndpointSide::kReceiver);
       uint64_t events = 5;  // start, name, two creates, open
       for (int i = 0; i < kIterations; ++i) {
+        if (i == kFillIterations) {
+          filled.fetch_add(1);
+          while (!go.load()) std::this_thread::yield();
+        }
         events += busy_iteration(w, i, lock, channel, endpoint);
         // Short-lived threads: rings retired and freed while the flusher runs.
         if (i % 300 == 0) {
@@ -93,43 +129,67 @@ void stress(taskscope::Mode mode) {
       endpoint_closed(endpoint);
       resource_destroyed(channel);
       resource_destroyed(lock);
-      attempted.fetch_add(events + 3 + 1);  // + close, two destroys, thread end
+      attempted[static_cast<size_t>(w)] = events + 3 + 1;  // + close, two destroys, thread end
     });
   }
+  // Every dump goes to a file of its own, read back (and removed) at once so
+  // that the files of hundreds of dumps never pile up. The first request is
+  // served as soon as the flusher is let go, while the workers run on.
+  std::atomic<bool> dumping{true};
+  int dumps = 0;
+  std::vector<std::string> dump_problems;
   std::thread dumper;
   if (mode == Mode::kFlight) {
-    dumper = std::thread([&, path = file.path() + ".concurrent"] {
-      while (dumping.load()) {
-        dump(path);
+    dumper = std::thread([&, base = file.path() + ".concurrent-"] {
+      do {
+        const std::string path = base + std::to_string(dumps++);
+        if (!dump(path)) {
+          dump_problems.push_back(path + ": dump() failed");
+        } else if (const std::string problem = check_dump(path); !problem.empty()) {
+          dump_problems.push_back(path + ": " + problem);
+        }
+        std::filesystem::remove(path);
         std::this_thread::sleep_for(std::chrono::milliseconds(3));
-      }
+      } while (dumping.load());
     });
   }
+  // The workers never wait for the flusher, so they all get there; the limit
+  // only bounds how long a recorder that makes them wait keeps the test.
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (filled.load() < kWorkers && std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const bool all_filled = filled.load() == kWorkers;
+  detail::set_flusher_paused_for_testing(false);
+  go.store(true);
+
   for (auto& worker : workers) worker.join();
   dumping.store(false);
   if (dumper.joinable()) dumper.join();
   stop();
 
+  CHECK(all_filled);
   const Trace trace = read_trace(file.path());
   CHECK(trace.status.clean());
   REQUIRE(trace.status.footer.has_value());
   CHECK(trace.status.footer->dropped_events == trace.status.dropped_events);
+  // The rings did fill: "counted exactly" below is about real drops.
+  CHECK(trace.status.footer->dropped_events > 0);
   if (mode == Mode::kStream) {
-    // Exact accounting per worker: recorded + dropped == attempted.
-    uint64_t recorded = 0, dropped = 0;
-    for (AgentId agent : agents) {
-      for (const Event& e : trace.of_thread(agent)) {
-        if (e.kind == EventKind::kDropped) {
-          dropped += e.a;
-        } else {
-          ++recorded;
-        }
-      }
+    // Exact accounting per worker: recorded + dropped == attempted, with drops.
+    for (int w = 0; w < kWorkers; ++w) {
+      const AgentId agent = agents[static_cast<size_t>(w)];
+      uint64_t recorded = 0;
+      for (const Event& e : trace.of_thread(agent)) recorded += e.kind != EventKind::kDropped;
+      const uint64_t dropped = trace.dropped_on(agent);
+      INFO("worker " << w << ": " << recorded << " recorded, " << dropped << " dropped");
+      CHECK(dropped > 0);
+      CHECK(recorded + dropped == attempted[static_cast<size_t>(w)]);
     }
-    CHECK(recorded + dropped == attempted.load());
   } else {
     CHECK(trace.header.reason == "stop");
     CHECK_FALSE(trace.snapshot().empty());
+    CHECK(dumps > 0);
+    for (const std::string& problem : dump_problems) FAIL_CHECK(problem);
   }
   // Times never decrease in reader order.
   int64_t last = INT64_MIN;

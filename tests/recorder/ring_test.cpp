@@ -2,6 +2,8 @@
 // full: events are dropped and counted exactly, and the producer never blocks.
 #include "ring.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "clock.hpp"
@@ -19,6 +21,18 @@ using taskscope::test::TempTrace;
 using taskscope::test::Trace;
 
 namespace {
+
+// Polls `condition` until it holds or `limit` has passed: the limit only
+// decides how soon a test fails when the condition never comes true.
+template <class Condition>
+bool eventually(std::chrono::seconds limit, Condition condition) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 bool push(EventRing& ring, uint64_t value) {
   Record* slot = ring.prepare_write();
@@ -182,29 +196,50 @@ TEST_CASE("ring full: drops are counted exactly while the flusher drains", "[rin
   using namespace taskscope;
   TempTrace file("drop-live");
   Config config = stream_config(file.path());
-  config.ring_bytes = 4096;
+  config.ring_bytes = 4096;  // 128 records
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 200000;
+  // Whether a free-running flusher falls behind is up to the scheduler. Holding
+  // it for the first marks makes sure the ring fills and drops; a flush (what
+  // dump() does in stream mode, after a round of the flusher) then empties the
+  // ring, so that recording resumes after the loss. From there on the flusher
+  // drains as it pleases.
+  constexpr uint64_t kHeldMarks = 1000;
   AgentId worker_agent = 0;
+  bool flushed = false;
+  detail::set_flusher_paused_for_testing(true);
   std::thread worker([&] {
     worker_agent = current_thread_agent();
-    for (uint64_t i = 0; i < kMarks; ++i) mark("m", static_cast<int64_t>(i));
+    for (uint64_t i = 0; i < kMarks; ++i) {
+      if (i == kHeldMarks) {
+        detail::set_flusher_paused_for_testing(false);
+        flushed = dump();
+      }
+      mark("m", static_cast<int64_t>(i));
+    }
   });
   worker.join();
   stop();
+  CHECK(flushed);
   const Trace trace = read_trace(file.path());
   CHECK(trace.status.clean());
+  // The ring filled while the flusher was held: everything past its 128
+  // records was lost then (more may have been lost later).
+  CHECK(trace.dropped_on(worker_agent) >= kHeldMarks - 128);
   check_exact_accounting(trace, worker_agent, kMarks);
   // Between two recorded marks, the gap is exactly what a kDropped reported.
   int64_t next = 0;
-  uint64_t pending_drops = 0;
+  uint64_t pending_drops = 0, gaps = 0;
   for (const Event& e : trace.of_thread(worker_agent)) {
     if (e.kind == EventKind::kDropped) pending_drops += e.a;
     if (e.kind != EventKind::kMark) continue;
     CHECK(static_cast<uint64_t>(static_cast<int64_t>(e.b) - next) == pending_drops);
+    gaps += pending_drops > 0;
     next = static_cast<int64_t>(e.b) + 1;
     pending_drops = 0;
   }
+  // Recording resumed after the loss: at least one gap was checked above.
+  CHECK(gaps >= 1);
 }
 
 TEST_CASE("ring full: lossless mode waits for the flusher instead of dropping", "[ring]") {
@@ -215,13 +250,28 @@ TEST_CASE("ring full: lossless mode waits for the flusher instead of dropping", 
   config.lossless = true;
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 50000;
+  // The ring holds 128 records, the first being the worker's kThreadStart:
+  // with the flusher held, 127 marks fill it and the next one must wait.
+  constexpr uint64_t kMarksThatFit = 127;
   AgentId worker_agent = 0;
+  std::atomic<uint64_t> written{0};
+  detail::set_flusher_paused_for_testing(true);
   std::thread worker([&] {
     worker_agent = current_thread_agent();
-    for (uint64_t i = 0; i < kMarks; ++i) mark("m", static_cast<int64_t>(i));
+    for (uint64_t i = 0; i < kMarks; ++i) {
+      mark("m", static_cast<int64_t>(i));
+      written.store(i + 1);
+    }
   });
+  const bool filled =
+      eventually(std::chrono::seconds(10), [&] { return written.load() >= kMarksThatFit; });
+  const uint64_t written_while_held = written.load();
+  detail::set_flusher_paused_for_testing(false);
   worker.join();
   stop();
+  REQUIRE(filled);
+  // The worker got no further than a full ring while the flusher was held.
+  CHECK(written_while_held == kMarksThatFit);
   const Trace trace = read_trace(file.path());
   CHECK(trace.dropped_on(worker_agent) == 0);
   uint64_t marks = 0;

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <vector>
 
 #include "primitives_trace.hpp"
 
@@ -253,25 +255,69 @@ TEST_CASE("condition_variable: notify without waiters and a timed-out wait", "[s
 }
 
 TEST_CASE("condition_variable: notify_all wakes every waiter", "[sync]") {
-  taskscope::mutex m;
-  taskscope::condition_variable cv;
-  int released = 0;
-  bool go = false;
+  constexpr int kWaiters = 4;
+  // Owned by the waiters too: a waiter that is never woken is left behind
+  // (detached) rather than hanging the test, and still has what it waits on.
+  struct Shared {
+    taskscope::mutex m;
+    taskscope::condition_variable cv;
+    int waiting = 0;  // waiters that have entered wait(), counted under m
+    int released = 0;
+    bool go = false;
+  };
+  const auto shared = std::make_shared<Shared>();
   std::vector<std::thread> waiters;
-  for (int i = 0; i < 4; ++i) {
-    waiters.emplace_back([&] {
-      std::unique_lock<taskscope::mutex> lock(m);
-      cv.wait(lock, [&] { return go; });
-      ++released;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([shared] {
+      std::unique_lock<taskscope::mutex> lock(shared->m);
+      ++shared->waiting;
+      shared->cv.wait(lock, [&] { return shared->go; });
+      ++shared->released;
     });
   }
+  // Polls `done` under the mutex for a few seconds at most: the bound only
+  // decides how soon a waiter that is never woken fails the test.
+  const auto eventually = [&](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      {
+        std::lock_guard<taskscope::mutex> guard(shared->m);
+        if (done()) return true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  // A waiter counts itself with the mutex held and gives the mutex up only
+  // inside wait(), so once this thread holds the mutex and sees every waiter
+  // counted, all of them are waiting: the notify below must wake each one.
+  const bool all_waiting = eventually([&] { return shared->waiting == kWaiters; });
   {
-    std::lock_guard<taskscope::mutex> guard(m);
-    go = true;
+    std::lock_guard<taskscope::mutex> guard(shared->m);
+    shared->go = true;
   }
-  cv.notify_all();
-  for (auto& t : waiters) t.join();
-  CHECK(released == 4);
+  shared->cv.notify_all();
+  int woken = 0;
+  const bool all_woken = eventually([&] {
+    woken = shared->released;
+    return woken == kWaiters;
+  });
+  bool all_gone = all_woken;
+  if (!all_woken) {
+    // Failed already; wake the ones left behind one by one so they can be joined.
+    for (int i = 0; i < kWaiters; ++i) shared->cv.notify_one();
+    all_gone = eventually([&] { return shared->released == kWaiters; });
+  }
+  for (auto& t : waiters) {
+    if (all_gone) {
+      t.join();
+    } else {
+      t.detach();
+    }
+  }
+  CHECK(all_waiting);
+  INFO("waiters woken by notify_all within 5 s: " << woken << " of " << kWaiters);
+  CHECK(all_woken);
 }
 
 TEST_CASE("counting_semaphore: fast path, post, try and contended acquire", "[sync]") {

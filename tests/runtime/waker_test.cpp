@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -66,8 +67,11 @@ TEST_CASE("a wake from another thread racing with the poll is not lost", "[waker
     Flag flag;
     auto handle = executor.spawn("waiter", await_flag, &flag);
     std::thread raiser([&flag] { flag.raise(); });
-    handle.wait();
+    // A lost wake leaves the task pending for good: wait a bounded time so that
+    // it fails here, with the round, instead of hanging the test.
+    const bool finished = handle.wait_for(std::chrono::seconds(5));
     raiser.join();
+    if (!finished) FAIL("round " << round << ": the task was not run again within 5 s of its wake");
     CHECK(handle.finished());
   }
 }

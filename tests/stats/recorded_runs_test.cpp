@@ -1,5 +1,8 @@
-// Real recordings of lock_workload.cpp through the taskscope recorder: diffs of
-// the same workload run twice and with one lock held longer, and their export.
+// Real recordings of lock_workload.cpp through the taskscope recorder: a diff
+// against the same workload with one lock held ten times longer, and the export.
+// Whether two runs of one workload stay within noise depends on how their
+// timings are distributed, which a live machine does not promise: that is
+// tested on samples of known distributions (significance_test.cpp, diff_test.cpp).
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -47,18 +50,6 @@ TEST_CASE("holding one lock longer puts that lock first, with a significant chan
   const analyzer::DiffResult all = analyzer::diff_traces(base_run(), slow, {});
   INFO(all.headline);
   CHECK(all.headline.find("cache_lock") != std::string::npos);
-}
-
-TEST_CASE("two recordings of an identical workload differ only within noise") {
-  const std::string again = record("again.tscope", 30);
-  const analyzer::DiffResult diff = analyzer::diff_traces(base_run(), again, {});
-  REQUIRE_FALSE(diff.changes.empty());
-  for (const auto& change : diff.changes) {
-    INFO(change.subject << " " << change.name << " " << change.metric << ": " << change.base
-                        << " -> " << change.now << " p=" << change.p.value_or(-1));
-    CHECK_FALSE(change.significant);
-  }
-  CHECK(diff.headline.rfind("no significant change", 0) == 0);
 }
 
 TEST_CASE("a recorded run exports thread tracks, span slices and join waits") {
