@@ -63,6 +63,22 @@ int main(int argc, char** argv) {
                    [](const auto& x, const auto& y) { return x.order < y.order; });
   std::vector<Command> commands;
   for (auto& registration : registry) commands.push_back(registration.setup(app));
+  // The first word that is not an option names the command. CLI11 would call an
+  // unknown one an unexpected argument; say what it is and what would work.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    std::string names;
+    bool known = false;
+    for (const Command& command : commands) {
+      known |= command.app->get_name() == word;
+      names += (names.empty() ? "" : ", ") + command.app->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "taskscope: unknown command %s (commands: %s)\n", word.c_str(),
+                   names.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -61,10 +61,14 @@ void Analysis::finish(const StringTable& strings, TraceInfo info) {
   if (options_.at_ns)
     replayer_.advance_to(*options_.at_ns);
   else
-    replayer_.advance_to(info.duration_ns);
+    replayer_.advance_to(info.end_ns);
 
   const State& state = replayer_.state();
-  graph_ = WaitForGraph::build(state);
+  // A whole process that cannot move: only at the end of a whole trace that the
+  // watchdog wrote (docs/verdict-clocks.md).
+  const bool whole_hang = info.reason == "hang" && !info.damaged && info.dropped_events == 0 &&
+                          state.now_ns >= info.end_ns;
+  graph_ = WaitForGraph::build(state, whole_hang ? info.threads_at_hang : 0);
   stuck_ = reduce(graph_);
   groups_ = explain(graph_, stuck_);
   names_ = std::make_unique<Names>(state, strings_, *symbolizer_);
@@ -109,14 +113,17 @@ std::unique_ptr<Analysis> analyze_file(const std::string& path, const AnalyzeOpt
   TraceInfo info;
   info.path = path;
   info.events = status.events;
-  info.duration_ns = status.last_ns;
-  if (status.footer) info.duration_ns = std::max(info.duration_ns, status.footer->end_ns);
+  info.start_ns = status.start_ns();
+  info.end_ns = status.end_ns();
+  info.duration_ns = status.duration_ns();
   info.dropped_events = status.dropped_events;
   info.truncated = status.truncated;
   info.damaged = !status.clean();
   info.status = status.summary();
   info.reason = reader.header().reason;
   info.process = reader.header().process_name;
+  info.threads_at_hang = reader.header().threads_at_hang;
+  info.hang_timeout_ns = reader.header().hang_timeout_ns;
   analysis->finish(reader.strings(), std::move(info));
   return analysis;
 }

@@ -14,6 +14,7 @@ namespace {
 struct AnalyzeCommandOptions {
   std::string file;
   std::string at;
+  bool at_given = false;  // --at "" is an error, not "no --at"
   std::string stall = "1s";
   std::string format = "text";
   std::string output;
@@ -22,7 +23,7 @@ struct AnalyzeCommandOptions {
 
 int run_analyze(const AnalyzeCommandOptions& options) {
   analyzer::AnalyzeOptions analyze;
-  if (!options.at.empty()) analyze.at_ns = parse_duration_ns(options.at, "--at");
+  if (options.at_given) analyze.at_ns = parse_duration_ns(options.at, "--at");
   analyze.stall_ns = parse_duration_ns(options.stall, "--stall");
   const auto format = options.format == "json"  ? analyzer::OutputFormat::kJson
                       : options.format == "dot" ? analyzer::OutputFormat::kDot
@@ -39,6 +40,14 @@ int run_analyze(const AnalyzeCommandOptions& options) {
   if (trace.damaged && !options.partial)
     throw UsageError(options.file + ": " + trace.status +
                      "; add --partial to analyze the frames that could be read");
+  if (trace.damaged && trace.events == 0)
+    throw UsageError(options.file + ": " + trace.status +
+                     "; no complete event frame, nothing to analyze");
+  // A state outside the recording would be the state of nothing recorded: no
+  // agent yet, or every agent frozen at the end, reported as if observed.
+  if (analyze.at_ns && (*analyze.at_ns < trace.start_ns || *analyze.at_ns > trace.end_ns))
+    throw UsageError("--at " + options.at + " is outside the trace, which runs from " +
+                     format_duration(trace.start_ns) + " to " + format_duration(trace.end_ns));
   std::ostream& out = options.output.empty() ? std::cout : file;
   out << analysis->render(format);
   out.flush();
@@ -54,14 +63,18 @@ const bool kRegistered = register_command(20, [](CLI::App& app) {
       "and what else is wrong");
   auto options = std::make_shared<AnalyzeCommandOptions>();
   sub->add_option("file", options->file, "Trace file (.tscope)")->required();
-  sub->add_option("--at", options->at, "Analyze the state at this time (2.5s, 1500ms, ns)");
+  auto* at = sub->add_option("--at", options->at,
+                             "Analyze the state at this time (2.5s, 1500ms, ns) within the trace");
   sub->add_option("--stall", options->stall, "Report agents blocked longer than this (default 1s)");
   sub->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "dot"}));
   sub->add_option("-o,--output", options->output, "Write the report to this file");
   sub->add_flag("--partial", options->partial,
                 "Analyze a truncated or damaged trace (every complete, valid frame)");
-  return Command{sub, [options] { return run_analyze(*options); }};
+  return Command{sub, [options, at] {
+                   options->at_given = at->count() > 0;
+                   return run_analyze(*options);
+                 }};
 });
 
 }  // namespace

@@ -18,7 +18,8 @@ struct DumpOptions {
   std::vector<std::string> threads;  // agent ids or names
   std::vector<std::string> kinds;    // kind or family names
   std::string from, to;
-  uint64_t limit = 0;
+  bool from_given = false, to_given = false;  // an empty value is an error, not "no bound"
+  uint64_t limit = 0;                         // 0: all (--limit itself takes only > 0)
 };
 
 // Names of agents and resources as the events introduce them.
@@ -73,6 +74,14 @@ class NameBook {
     auto it = agents_.find(id);
     return it != agents_.end() && (it->second.name == wanted || agent(id) == wanted);
   }
+  // Every agent as --thread accepts it ("main#1"), for a message.
+  std::string agent_list() const {
+    std::set<std::string> names;
+    for (const auto& [id, name] : agents_) names.insert(agent(id));
+    std::string text;
+    for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  }
 
  private:
   struct AgentName {
@@ -104,6 +113,7 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
     case EventKind::kThreadEnd:
       return names.agent(e.a) + (e.str ? " by pthread_exit" + at(e.str) : "");
     case EventKind::kThreadDetach:
+    case EventKind::kThreadCreate:
       return names.agent(e.a) + at(e.str);
     case EventKind::kPollBegin:
       return names.agent(e.a);
@@ -192,9 +202,39 @@ std::string describe(const Event& e, const NameBook& names, const format::TraceR
   }
 }
 
+// "wait_begin, wait_end, ...; families: lifecycle, wait, ...": what --kind takes.
+std::string kind_list() {
+  std::string kinds, families;
+  for (uint8_t k = 1; k < static_cast<uint8_t>(EventKind::kKindCount); ++k) {
+    kinds += (kinds.empty() ? "" : ", ") + std::string(format::kind_name(static_cast<EventKind>(k)));
+  }
+  for (uint8_t f = 0; f < static_cast<uint8_t>(format::Family::kCount); ++f)
+    families += (families.empty() ? "" : ", ") +
+                std::string(format::family_name(static_cast<format::Family>(f)));
+  return "kinds: " + kinds + "; families: " + families;
+}
+
+// A --thread that names no agent of the trace would print nothing, which reads
+// as "that thread did nothing". Checked on a first pass over the names, before
+// any event is printed.
+void check_threads(const DumpOptions& options) {
+  format::TraceReader reader(options.path);
+  NameBook names(reader);
+  std::set<std::string> unmatched(options.threads.begin(), options.threads.end());
+  Event e;
+  while (reader.next(e)) {
+    names.learn(e);
+    for (auto it = unmatched.begin(); it != unmatched.end();)
+      it = names.agent_matches(e.thread, *it) ? unmatched.erase(it) : std::next(it);
+  }
+  if (!unmatched.empty())
+    throw UsageError("--thread: no thread '" + *unmatched.begin() + "' in " + options.path +
+                     " (threads: " + names.agent_list() + ")");
+}
+
 int run_dump(const DumpOptions& options) {
-  const int64_t from = options.from.empty() ? INT64_MIN : parse_duration_ns(options.from, "--from");
-  const int64_t to = options.to.empty() ? INT64_MAX : parse_duration_ns(options.to, "--to");
+  const int64_t from = options.from_given ? parse_duration_ns(options.from, "--from") : INT64_MIN;
+  const int64_t to = options.to_given ? parse_duration_ns(options.to, "--to") : INT64_MAX;
   std::set<EventKind> kinds;
   for (const auto& name : options.kinds) {
     bool known = false;
@@ -207,8 +247,10 @@ int run_dump(const DumpOptions& options) {
         kinds.insert(static_cast<EventKind>(k));
         known = true;
       }
-    if (!known) throw UsageError("--kind: unknown event kind or family '" + name + "'");
+    if (!known)
+      throw UsageError("--kind: unknown event kind or family '" + name + "' (" + kind_list() + ")");
   }
+  if (!options.threads.empty()) check_threads(options);
   format::TraceReader reader(options.path);
   NameBook names(reader);
   Event e;
@@ -242,10 +284,23 @@ const bool kRegistered = register_command(32, [](CLI::App& app) {
   sub->add_option("--kind", options->kinds,
                   "Only these event kinds or families (e.g. wait,acquired)")
       ->delimiter(',');
-  sub->add_option("--from", options->from, "Start of the time range (e.g. 1.5s)");
-  sub->add_option("--to", options->to, "End of the time range");
-  sub->add_option("--limit", options->limit, "Print at most this many events");
-  return Command{sub, [options] { return run_dump(*options); }};
+  auto* from = sub->add_option("--from", options->from, "Start of the time range (e.g. 1.5s)");
+  auto* to = sub->add_option("--to", options->to, "End of the time range");
+  sub->add_option("--limit", options->limit, "Print at most this many events (> 0)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const bool positive =
+                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+                text.find_first_not_of('0') != std::string::npos;
+            return positive ? std::string()
+                            : "'" + text + "' is not a positive number of events";
+          },
+          "N > 0"));
+  return Command{sub, [options, from, to] {
+                   options->from_given = from->count() > 0;
+                   options->to_given = to->count() > 0;
+                   return run_dump(*options);
+                 }};
 });
 
 }  // namespace

@@ -29,7 +29,7 @@ int run_info(const std::string& path) {
   std::printf("process:     %s (pid %u)\n", header.process_name.c_str(), header.pid);
   std::printf("recorded:    %s mode%s%s\n", header.mode.c_str(),
               header.reason.empty() ? "" : ", written on ", header.reason.c_str());
-  std::printf("duration:    %s\n", format_duration(status.events ? status.last_ns - status.first_ns : 0).c_str());
+  std::printf("duration:    %s\n", format_duration(status.duration_ns()).c_str());
   std::printf("events:      %llu", static_cast<unsigned long long>(status.events));
   if (status.snapshot_events)
     std::printf(" (+%llu from the window's snapshot)",

@@ -10,13 +10,20 @@
 //    (exit status 124); record reports the caught hang.
 //  - --timeout: after that long record sends the dump signal (SIGUSR2), waits
 //    (bounded) for the trace to be written, then kills the program.
+//  - A program stopped by a signal (--timeout, Ctrl-C, kill) cannot close its
+//    trace: record closes it, with a footer at the moment it stopped.
+//  - -o must be writable before anything runs (else exit 2); a file already
+//    there is removed first, so it is never taken for this run's trace. A
+//    program that cannot be started exits 127 (not found) or 126, as env does.
 // The shim is found via $TASKSCOPE_PRELOAD, else next to this executable's
 // install layout (../lib, ../lib64, ../lib/<multiarch>) or its build tree
 // (../recorder/preload). Other processes the recorded one starts write their
 // own trace, "FILE.<pid>" (the recorder's fork/exec rule); a fork()ed child
 // that does not exec records nothing. record lists those files at the end.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,12 +33,18 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
+
 #include "command.hpp"
 #include "taskscope/format/reader.hpp"
+#include "taskscope/format/writer.hpp"
 
 namespace taskscope::cli {
 namespace {
@@ -144,30 +157,69 @@ void prepare_child_environment(const RecordOptions& options, const std::string& 
   }
 }
 
-[[noreturn]] void exec_child(const RecordOptions& options) {
+// Execs the program. On failure says why, tells the parent through
+// `exec_failed` (closed on a successful exec: O_CLOEXEC) and exits 127 when the
+// program was not found, 126 when it could not be run, as env(1) does.
+[[noreturn]] void exec_child(const RecordOptions& options, int exec_failed) {
   std::vector<char*> argv;
   for (const std::string& arg : options.command) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   ::execvp(argv[0], argv.data());
   const int error = errno;
   std::fprintf(stderr, "taskscope: cannot run %s: %s\n", argv[0], std::strerror(error));
+  const ssize_t ignored = ::write(exec_failed, &error, sizeof error);
+  (void)ignored;
   ::_exit(error == ENOENT ? 127 : 126);
 }
 
+// The recorder's timestamp counter (recorder/src/clock.hpp, read_ticks): rdtsc
+// on x86, CLOCK_MONOTONIC elsewhere. A trace's header maps it to trace time.
+uint64_t counter_ticks() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __rdtsc();
+#else
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+#endif
+}
+
+// -o must be writable before the program runs: otherwise it would run
+// unrecorded, and the run would be wasted. A file already there is an older
+// trace; it is removed, so that only what this run writes is ever reported.
+void prepare_output(const std::string& output, bool explicit_path) {
+  if (!explicit_path) {
+    // The default name holds the program's pid, unknown until it is forked.
+    const std::string dir = output.substr(0, output.rfind('/'));
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      throw UsageError("record: cannot write a trace in " + dir + ": " + std::strerror(errno));
+    return;
+  }
+  const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw UsageError("record -o " + output + ": " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(output.c_str());
+}
+
 // Waits for the child; after `timeout_ns` (> 0) asks it to dump its trace,
-// lets the file settle (bounded), then kills it. Returns the wait status.
-int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, bool* timed_out) {
+// lets the file settle (bounded), then kills it. Returns the wait status;
+// `stop_ticks` is when the program stopped: when it ended, or when --timeout
+// expired (the wait for the dump after that is record's, not the program's).
+int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, bool* timed_out,
+                   uint64_t* stop_ticks) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   int status = 0;
   for (;;) {
     const pid_t done = ::waitpid(child, &status, timeout_ns > 0 ? WNOHANG : 0);
+    *stop_ticks = counter_ticks();
     if (done == child) return status;
     if (done < 0 && errno != EINTR) return 0;
     if (timeout_ns > 0 && Clock::now() - start >= std::chrono::nanoseconds(timeout_ns)) break;
     if (timeout_ns > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   *timed_out = true;
+  *stop_ticks = counter_ticks();
   ::kill(child, kDumpSignal);
   // The dump is written by the recorder's flusher: wait until the file has
   // stopped growing for 300 ms (at most 5 s), unless the program exits first.
@@ -191,6 +243,63 @@ int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, b
   return status;
 }
 
+// Closes the trace of a program stopped by a signal, which could not close it
+// itself: its frames as written, its header with the reason "signal N", and a
+// footer at `stop_ticks`. Without the footer the trace would end at its last
+// flushed event, and a thread blocked until the program was stopped would show
+// as blocked only until then. A trace with a footer (a flight dump, the
+// watchdog's end) is left as it is; so is a file that is not a trace. An
+// incomplete last frame (the program killed while writing it) is dropped.
+void close_stopped_trace(const std::string& path, int signal, uint64_t stop_ticks) {
+  format::TraceHeader header;
+  uint64_t body_begin = 0, body_end = 0, frames = 0, events = 0, dropped = 0;
+  int64_t last_ns = 0;
+  try {
+    format::FrameReader reader(path);
+    header = reader.header();
+    while (auto frame = reader.next()) {
+      if (frame->type == format::FrameType::kFooter) return;
+      if (frames++ == 0) body_begin = frame->offset;
+      body_end = frame->offset + frame->stored_size;
+      for (const format::Event& e : frame->events) {
+        last_ns = std::max(last_ns, e.ts_ns);
+        if (frame->type != format::FrameType::kEventBatch) continue;  // snapshots: not counted
+        ++events;
+        if (e.kind == format::EventKind::kDropped) dropped += e.a;
+      }
+      reader.recycle(std::move(frame->events));
+    }
+  } catch (const std::exception&) {
+    return;
+  }
+  std::string body(body_end - body_begin, '\0');
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return;
+  const ssize_t got = ::pread(in, body.data(), body.size(), static_cast<off_t>(body_begin));
+  ::close(in);
+  if (got != static_cast<ssize_t>(body.size())) return;
+
+  format::TraceFooter footer;
+  footer.events = events;
+  footer.frames = 1 + frames;  // the header too, as the recorder counts
+  footer.dropped_events = dropped;
+  footer.end_ns = last_ns;
+  if (header.ticks_per_ns > 0) {
+    const auto since_start = static_cast<int64_t>(stop_ticks - header.start_ticks);
+    footer.end_ns = std::max(
+        last_ns, static_cast<int64_t>(static_cast<double>(since_start) / header.ticks_per_ns));
+  }
+  header.reason = "signal " + std::to_string(signal);
+  format::FrameEncoder encoder;
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  format::TraceFile file;
+  const bool ok = file.open(temp) && file.write(encoder.header(header)) &&
+                  file.write_raw(reinterpret_cast<const uint8_t*>(body.data()), body.size()) &&
+                  file.write(encoder.footer(footer)) && file.flush();
+  file.close();
+  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) std::remove(temp.c_str());
+}
+
 std::string trace_reason(const std::string& path) {
   try {
     format::FrameReader reader(path);
@@ -200,9 +309,10 @@ std::string trace_reason(const std::string& path) {
   }
 }
 
-// Traces of other processes that inherited the recording: "<output>.<pid>".
-std::vector<std::string> descendant_traces(const std::string& output) {
-  std::vector<std::string> found;
+// Traces of other processes that inherited the recording: "<output>.<pid>",
+// each with its modification time (to tell this run's from older ones).
+std::map<std::string, int64_t> descendant_traces(const std::string& output) {
+  std::map<std::string, int64_t> found;
   const size_t slash = output.rfind('/');
   const std::string dir = output.substr(0, slash);
   const std::string prefix = output.substr(slash + 1) + ".";
@@ -211,10 +321,12 @@ std::vector<std::string> descendant_traces(const std::string& output) {
   while (dirent* entry = ::readdir(handle.get())) {
     const std::string name = entry->d_name;
     if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    if (name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
-      found.push_back(dir + "/" + name);
+    if (name.find_first_not_of("0123456789", prefix.size()) != std::string::npos) continue;
+    struct stat st {};
+    if (::stat((dir + "/" + name).c_str(), &st) == 0)
+      found[dir + "/" + name] = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                st.st_mtim.tv_nsec;
   }
-  std::sort(found.begin(), found.end());
   return found;
 }
 
@@ -232,6 +344,16 @@ int run_record(const RecordOptions& options) {
       options.timeout.empty() ? 0 : parse_duration_ns(options.timeout, "--timeout");
   if (!options.buffer.empty()) check_size(options.buffer);
   const std::string preload = find_preload_library();
+  // The default name is completed with the program's pid after the fork.
+  const std::string default_output = absolute("taskscope-<pid>.tscope");
+  prepare_output(options.output.empty() ? default_output : absolute(options.output),
+                 !options.output.empty());
+  const std::map<std::string, int64_t> older_descendants =
+      options.output.empty() ? std::map<std::string, int64_t>{}
+                             : descendant_traces(absolute(options.output));
+  int exec_failed[2];
+  if (::pipe2(exec_failed, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
 
   // Record's own stdout/stderr buffers must not be duplicated into the child.
   std::fflush(nullptr);
@@ -252,16 +374,29 @@ int run_record(const RecordOptions& options) {
   if (child == 0) {
     ::sigaction(SIGINT, &old_int, nullptr);
     ::sigaction(SIGQUIT, &old_quit, nullptr);
+    ::close(exec_failed[0]);
+    // A file left under the default name by an earlier process of this pid is
+    // not this run's trace (an explicit -o was cleared by prepare_output).
+    if (options.output.empty()) ::unlink(output.c_str());
     prepare_child_environment(options, preload, output, hang_timeout_ns);
-    exec_child(options);
+    exec_child(options, exec_failed[1]);
   }
+  ::close(exec_failed[1]);
 
   bool timed_out = false;
-  const int status = wait_for_child(child, timeout_ns, output, &timed_out);
+  uint64_t stop_ticks = 0;
+  const int status = wait_for_child(child, timeout_ns, output, &timed_out, &stop_ticks);
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGQUIT, &old_quit, nullptr);
   const int exit_status = exit_status_of(status);
+  // The program never ran: it said why, and there is no trace to speak of.
+  int exec_error = 0;
+  const bool never_ran = ::read(exec_failed[0], &exec_error, sizeof exec_error) > 0;
+  ::close(exec_failed[0]);
+  if (never_ran) return exit_status;
 
+  if (is_file(output) && (timed_out || WIFSIGNALED(status)))
+    close_stopped_trace(output, timed_out ? kDumpSignal : WTERMSIG(status), stop_ticks);
   if (!is_file(output) || file_size(output) == 0) {
     std::fprintf(stderr,
                  "taskscope: no trace was written to %s (a statically linked or setuid program "
@@ -269,23 +404,22 @@ int run_record(const RecordOptions& options) {
                  output.c_str());
     return exit_status;
   }
-  const std::string reason = trace_reason(output);
-  if (reason == "hang" ||
-      (hang_timeout_ns > 0 && exit_status == kHangExitStatus && reason.empty())) {
-    std::fprintf(stderr,
-                 "taskscope: hang caught: no progress for %s while threads were blocked; the "
-                 "program was terminated (exit status %d)\n",
-                 options.hang_timeout.c_str(), exit_status);
-  } else if (timed_out) {
+  // A caught hang was already reported by the recorder's watchdog, in the
+  // program's stderr: what it saw, where the trace is, and the exit status.
+  const bool hang = trace_reason(output) == "hang" && exit_status == kHangExitStatus;
+  if (timed_out) {
     std::fprintf(stderr,
                  "taskscope: --timeout %s expired: the trace was dumped and the program killed\n",
                  options.timeout.c_str());
   } else if (WIFSIGNALED(status)) {
     std::fprintf(stderr, "taskscope: the program was killed by signal %d\n", WTERMSIG(status));
   }
-  std::fprintf(stderr, "taskscope: trace written to %s\n", output.c_str());
-  for (const std::string& other : descendant_traces(output))
-    std::fprintf(stderr, "taskscope: a program it started wrote %s\n", other.c_str());
+  if (!hang) std::fprintf(stderr, "taskscope: trace written to %s\n", output.c_str());
+  for (const auto& [other, modified] : descendant_traces(output)) {
+    const auto older = older_descendants.find(other);
+    if (older == older_descendants.end() || older->second != modified)
+      std::fprintf(stderr, "taskscope: a program it started wrote %s\n", other.c_str());
+  }
   std::fprintf(stderr, "taskscope: next: taskscope analyze %s\n", output.c_str());
   return exit_status;
 }

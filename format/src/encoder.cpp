@@ -59,7 +59,8 @@ Frame FrameEncoder::header(const TraceHeader& h) {
   auto root = fb::CreateHeader(b, h.version_major, h.version_minor,
                                b.CreateString(h.process_name), h.pid, h.start_unix_ns,
                                h.ticks_per_ns, h.start_ticks, b.CreateString(h.mode),
-                               h.buffer_bytes, h.hang_timeout_ns, b.CreateString(h.reason));
+                               h.buffer_bytes, h.hang_timeout_ns, b.CreateString(h.reason),
+                               h.threads_at_hang);
   b.Finish(root, fb::AnyIdentifier());
   return impl_->seal(FrameType::kHeader);
 }

@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventKind::kKindCount
     "channel_close", "endpoint_open",   "endpoint_close",   "endpoint_use",   "endpoint_hand",
     "notify",        "span_enter",      "span_exit",        "mark",           "counter",
     "memory",        "dropped",         "module_map",       "thread_detach",
+    "thread_create",
 };
 
 template <size_t N>
@@ -43,6 +44,7 @@ Family family_of(EventKind kind) {
     case EventKind::kPollEnd:
     case EventKind::kTaskEnd:
     case EventKind::kThreadDetach:
+    case EventKind::kThreadCreate:
       return Family::kLifecycle;
     case EventKind::kWakerClone:
     case EventKind::kWakerDrop:

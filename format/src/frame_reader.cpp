@@ -38,6 +38,7 @@ TraceHeader to_header(const fb::Header* h) {
   header.buffer_bytes = h->buffer_bytes();
   header.hang_timeout_ns = h->hang_timeout_ns();
   header.reason = str(h->reason());
+  header.threads_at_hang = h->threads_at_hang();
   return header;
 }
 

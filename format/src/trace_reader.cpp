@@ -26,7 +26,10 @@ const ReadStatus& TraceReader::status() const { return frames_.status(); }
 std::string_view TraceReader::string(uint32_t id) const {
   if (id == 0) return {};
   if (auto it = strings_.find(id); it != strings_.end()) return it->second;
-  scratch_ = "?" + std::to_string(id);
+  // Appended, not "?" + to_string(id): GCC 12 at -O3 warns falsely (-Wrestrict)
+  // on the inlined string concatenation.
+  scratch_.assign(1, '?');
+  scratch_ += std::to_string(id);
   return scratch_;
 }
 

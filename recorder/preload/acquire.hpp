@@ -8,8 +8,9 @@
 //    call -> `wait_end(id, kAcquired | kTimedOut | kError)` -> on success
 //    `acquired(id, mode, units, where)`. Ownership changes only through
 //    acquired/released; wait events only say that the thread was blocked.
-// `where` is the return address on the fast path and a short denoised stack on
-// the slow path (stack_site) and at an object's first use.
+// `where` is site() on the fast path (the return address, followed by its
+// callers when it returns into code that keeps frame pointers) and a short
+// denoised stack on the slow path (stack_site) and at an object's first use.
 #pragma once
 
 #include <cerrno>

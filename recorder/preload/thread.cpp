@@ -187,6 +187,9 @@ TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* 
       context->id = new_agent_id();
       context->parent = current_agent();
       name_from_start_routine(start, arg, context->name, sizeof context->name);
+      // Before the thread exists: its work happens after this point of ours,
+      // however late it first runs.
+      emit(EventKind::kThreadCreate, 0, context->id, 0, stack_site(__builtin_return_address(0)));
     }
   }
   if (context == nullptr) return real_create.get()(thread, attr, start, arg);
@@ -196,6 +199,7 @@ TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* 
   busy.keep_errno();
   if (rc != 0) {
     std::free(context);
+    emit(EventKind::kThreadEnd, 0, id);  // created, never ran
     return rc;
   }
   remember(*thread, id);

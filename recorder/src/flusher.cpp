@@ -71,6 +71,7 @@ format::TraceHeader Flusher::header(const std::string& reason) const {
   header.buffer_bytes = config_.mode == Mode::kFlight ? config_.flight_bytes : config_.ring_bytes;
   header.hang_timeout_ns = static_cast<int64_t>(config_.hang_timeout_ms) * 1'000'000;
   header.reason = reason;
+  if (reason == "hang") header.threads_at_hang = threads_at_hang_;
   return header;
 }
 
@@ -271,6 +272,9 @@ void Flusher::serve_requests() {
 }
 
 void Flusher::on_hang() {
+  // Runs on the flusher, the recorder's only thread: the others are the program's.
+  const int others = other_live_threads();
+  threads_at_hang_ = others > 0 ? static_cast<uint32_t>(others) : 0;
   bool ok = false;
   if (flight_ != nullptr) {
     ok = dump_window(output_, "hang", /*with_footer=*/true);

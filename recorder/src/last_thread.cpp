@@ -58,4 +58,19 @@ bool only_caller_left() noexcept {
   return alone;
 }
 
+int other_live_threads() noexcept {
+  const long self = static_cast<long>(::syscall(SYS_gettid));
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return -1;
+  int live = 0;
+  while (const dirent* entry = ::readdir(tasks)) {
+    char* end = nullptr;
+    const long tid = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || tid == self) continue;
+    if (!exited(thread_state(tid))) ++live;
+  }
+  ::closedir(tasks);
+  return live;
+}
+
 }  // namespace taskscope::detail

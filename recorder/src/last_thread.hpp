@@ -16,4 +16,8 @@ namespace taskscope::detail {
 // read; the full scan of /proc/self/task happens only once it has exited.
 bool only_caller_left() noexcept;
 
+// The number of the process's live threads other than the caller, io_uring's
+// workers excluded; -1 when /proc cannot be read.
+int other_live_threads() noexcept;
+
 }  // namespace taskscope::detail

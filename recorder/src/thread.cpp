@@ -3,11 +3,15 @@
 
 namespace taskscope {
 
-void thread::start(std::string_view name, AgentId child, std::unique_ptr<detail::ThreadBody> body) {
+void thread::start(const ThreadName& name, AgentId child,
+                   std::unique_ptr<detail::ThreadBody> body) {
   const AgentId parent = current_agent();
+  // Recorded here, before the thread exists: its work happens after this point
+  // of its creator's, however late it first gets the CPU.
+  if (recording()) emit(EventKind::kThreadCreate, 0, child, 0, intern_location(name.location));
   // The name is copied: the caller's string may be gone before the thread runs.
-  native_ =
-      std::thread([child, parent, name = std::string(name), body = std::move(body)]() mutable {
+  native_ = std::thread(
+      [child, parent, name = std::string(name.name), body = std::move(body)]() mutable {
         adopt_thread_agent(child, parent, name);
         body->run();
         // Arguments (endpoints among them) are destroyed here, inside the thread's life.

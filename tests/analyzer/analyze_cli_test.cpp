@@ -6,6 +6,7 @@
 #include "mini_json.hpp"
 #include "run_cli.hpp"
 #include "script.hpp"
+#include "taskscope/format/reader.hpp"
 #include "trace_file.hpp"
 
 namespace taskscope::test {
@@ -22,6 +23,14 @@ Script deadlocked() {
   s.thread(2, "left", 1).thread(3, "right", 1);
   s.at(1).lock(2, 10).lock(3, 11);
   s.at(2).block_lock(2, 11).block_lock(3, 10);
+  s.at(500).emit(1, EventKind::kMark, 0, s.str("tick"));
+  return s;
+}
+
+// One thread from 1 ms (the trace's first event) to 500 ms (its last).
+Script ticking() {
+  Script s;
+  s.at(1).thread(1, "main");
   s.at(500).emit(1, EventKind::kMark, 0, s.str("tick"));
   return s;
 }
@@ -48,7 +57,80 @@ TEST_CASE("analyze: exit 0 at a time before the deadlock", "[cli]") {
   REQUIRE(write_trace(deadlocked(), trace.path));
   CHECK(run_cli("analyze " + trace.path + " --at 1.5ms").status == 0);
   CHECK(run_cli("analyze " + trace.path + " --at 1500000").status == 0);
-  CHECK(run_cli("analyze " + trace.path + " --at 2.5s").status == 1);
+  CHECK(run_cli("analyze " + trace.path + " --at 400ms").status == 1);
+}
+
+TEST_CASE("analyze: --at outside the trace is refused with its time range", "[cli]") {
+  TempTrace trace("analyze-at-range");
+  REQUIRE(write_trace(ticking(), trace.path));
+  for (const std::string at : {"2.5s", "500001us", "0", "999us"}) {
+    INFO(at);
+    const auto result = run_cli("analyze " + trace.path + " --at " + at);
+    CHECK(result.status == 2);
+    CHECK(count_lines(result.err) == 1);
+    CHECK_THAT(result.err, Catch::Contains("--at " + at) && Catch::Contains("1.000 ms") &&
+                               Catch::Contains("500.000 ms"));
+    CHECK(result.out.empty());
+  }
+  CHECK(run_cli("analyze " + trace.path + " --at 1ms").status == 0);
+  CHECK(run_cli("analyze " + trace.path + " --at 500ms").status == 0);
+  const auto empty = run_cli("analyze " + trace.path + " --at ''");
+  CHECK(empty.status == 2);
+  CHECK(count_lines(empty.err) == 1);
+}
+
+TEST_CASE("analyze: --at before the watchdog fired says nothing about it", "[cli]") {
+  // A trace the watchdog wrote at 3 s, with no recorded wait to explain it.
+  TempTrace trace("analyze-at-early");
+  REQUIRE(write_trace(ticking(), trace.path, true, "hang", 3'000'000'000));
+  const auto at_end = run_cli("analyze " + trace.path);
+  INFO(at_end.out);
+  CHECK(at_end.status == 0);
+  CHECK_THAT(at_end.out, Catch::Contains("the end of the trace (written on hang)"));
+  CHECK_THAT(at_end.out, Catch::Contains("The watchdog saw no progress"));
+  const auto before = run_cli("analyze " + trace.path + " --at 100ms");
+  INFO(before.out);
+  CHECK(before.status == 0);
+  CHECK_THAT(before.out, !Catch::Contains("watchdog") && !Catch::Contains("written on"));
+}
+
+TEST_CASE("analyze: --partial on a file with no complete event frame is refused", "[cli]") {
+  TempTrace trace("analyze-no-events");
+  REQUIRE(write_trace(deadlocked(), trace.path, /*footer=*/false));
+  // Cut inside the first event frame: header and strings remain.
+  uint64_t first_batch = 0;
+  {
+    format::FrameReader frames(trace.path);
+    while (auto frame = frames.next())
+      if (frame->type == format::FrameType::kEventBatch) {
+        first_batch = frame->offset;
+        break;
+      }
+  }
+  REQUIRE(first_batch > 0);
+  const std::string bytes = slurp(trace.path);
+  std::ofstream(trace.path, std::ios::binary | std::ios::trunc) << bytes.substr(0, first_batch + 8);
+  const auto result = run_cli("analyze --partial " + trace.path);
+  CHECK(result.status == 2);
+  CHECK(count_lines(result.err) == 1);
+  CHECK_THAT(result.err, Catch::Contains(trace.path) && Catch::Contains("no complete event frame"));
+  CHECK(result.out.empty());
+}
+
+TEST_CASE("analyze: info and stats give a file one duration", "[cli]") {
+  // First event at 1 ms, last at 500 ms, closed at 2.5 s: a program stopped
+  // 2 s after its last event. Every command says 2.499 s.
+  TempTrace trace("analyze-duration");
+  REQUIRE(write_trace(ticking(), trace.path, true, "signal 2", 2'500'000'000));
+  const auto analysis = run_cli("analyze --format json " + trace.path);
+  REQUIRE(analysis.status == 0);
+  CHECK(json::parse(analysis.out)["trace"]["duration_ns"].number == 2'499'000'000.0);
+  const auto stats = run_cli("stats --format json " + trace.path);
+  REQUIRE(stats.status == 0);
+  CHECK(json::parse(stats.out)["trace"]["duration_ns"].number == 2'499'000'000.0);
+  const auto info = run_cli("info " + trace.path);
+  REQUIRE(info.status == 0);
+  CHECK_THAT(info.out, Catch::Contains("duration:    2.499 s"));
 }
 
 TEST_CASE("analyze: --format json parses and names the agents", "[cli]") {

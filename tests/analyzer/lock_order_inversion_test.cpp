@@ -51,6 +51,38 @@ TEST_CASE("lock_order_inversion: negative twin, ordered by join then start",
   CHECK(s.analyze()->report().findings.empty());
 }
 
+TEST_CASE("lock_order_inversion: a sibling created before a join but started after it",
+          "[lock_order_inversion]") {
+  // main creates both threads back to back, then joins the first; the second
+  // gets the CPU only after that join. It was created before the join, so the
+  // two threads are concurrent and their opposite orders can deadlock.
+  Script s;
+  s.thread(1, "main").mutex(1, 10, "a").mutex(1, 11, "b");
+  s.at(1).create_thread(1, 2, "main.c:30").create_thread(1, 3, "main.c:31");
+  s.at(2).thread(2, "first", 1);
+  s.at(3).lock(2, 10).lock(2, 11).unlock(2, 11).unlock(2, 10);
+  s.at(4).join(1, 2).thread_end(2).joined(1, 2);
+  s.at(5).thread(3, "second", 1);
+  s.at(6).lock(3, 11).lock(3, 10).unlock(3, 10).unlock(3, 11);
+  auto analysis = s.analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"lock_order_inversion"});
+  CHECK(agent_names(analysis->report().findings[0]) ==
+        std::vector<std::string>{"first", "second"});
+}
+
+TEST_CASE("lock_order_inversion: negative twin, the sibling created after the join",
+          "[lock_order_inversion]") {
+  Script s;
+  s.thread(1, "main").mutex(1, 10, "a").mutex(1, 11, "b");
+  s.at(1).create_thread(1, 2, "main.c:30");
+  s.at(2).thread(2, "first", 1);
+  s.at(3).lock(2, 10).lock(2, 11).unlock(2, 11).unlock(2, 10);
+  s.at(4).join(1, 2).thread_end(2).joined(1, 2);
+  s.at(5).create_thread(1, 3, "main.c:31").thread(3, "second", 1);
+  s.at(6).lock(3, 11).lock(3, 10).unlock(3, 10).unlock(3, 11);
+  CHECK(s.analyze()->report().findings.empty());
+}
+
 TEST_CASE("lock_order_inversion: negative twin, one consistent order across threads",
           "[lock_order_inversion]") {
   Script s = two_threads();

@@ -29,6 +29,7 @@ class Script {
   analyzer::StringTable strings;
   int64_t now = 0;
   std::string reason;  // why the trace was written ("hang"), as its header says
+  uint32_t threads_at_hang = 0;  // the header's count of live threads at a hang
 
   uint32_t str(const std::string& text) {
     for (const auto& [id, value] : strings)
@@ -63,6 +64,10 @@ class Script {
     return emit(t, EventKind::kThreadStart, 0, t, parent, str(name));
   }
   Script& thread_end(AgentId t) { return emit(t, EventKind::kThreadEnd, 0, t); }
+  // `by` creates thread `t` (format 1.3); `t` announces itself later with thread().
+  Script& create_thread(AgentId by, AgentId t, const std::string& where = "src/app.cpp:20") {
+    return emit(by, EventKind::kThreadCreate, 0, t, 0, str(where));
+  }
   Script& spawn(AgentId by, AgentId task, const std::string& name,
                 const std::string& where = "src/app.cpp:10") {
     return emit(by, EventKind::kTaskSpawn, 0, task, str(name), str(where));
@@ -180,6 +185,8 @@ class Script {
     info.duration_ns = events.empty() ? 0 : events.back().ts_ns;
     info.status = "complete";
     info.reason = reason;
+    info.threads_at_hang = threads_at_hang;
+    info.end_ns = info.duration_ns;
     analysis->finish(strings, info);
     return analysis;
   }

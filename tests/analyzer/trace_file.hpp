@@ -20,7 +20,10 @@ inline std::string temp_trace_path(const std::string& stem) {
       .string();
 }
 
-inline bool write_trace(const Script& script, const std::string& path, bool footer = true) {
+// `reason` goes into the header; the footer closes the trace at `end_ns`, or at
+// the last event when negative (a watchdog or a signal ends a trace later).
+inline bool write_trace(const Script& script, const std::string& path, bool footer = true,
+                        const std::string& reason = "exit", int64_t end_ns = -1) {
   format::FrameEncoder encoder(1);
   format::TraceFile file;
   if (!file.open(path)) return false;
@@ -29,7 +32,7 @@ inline bool write_trace(const Script& script, const std::string& path, bool foot
   header.version_minor = format::kFormatMinor;
   header.process_name = "synthetic";
   header.mode = "stream";
-  header.reason = "exit";
+  header.reason = reason;
   bool ok = file.write(encoder.header(header));
   std::vector<format::StringEntry> strings;
   for (const auto& [id, text] : script.strings) strings.push_back({id, text});
@@ -44,7 +47,7 @@ inline bool write_trace(const Script& script, const std::string& path, bool foot
   if (footer) {
     format::TraceFooter f;
     f.events = script.events.size();
-    f.end_ns = script.events.empty() ? 0 : script.events.back().ts_ns;
+    f.end_ns = end_ns >= 0 ? end_ns : script.events.empty() ? 0 : script.events.back().ts_ns;
     ok &= file.write(encoder.footer(f));
   }
   file.close();

@@ -82,6 +82,46 @@ TEST_CASE("bad flags give exit 2 and one line", "[cli]") {
   }
 }
 
+TEST_CASE("an unknown command is named and the commands are listed", "[cli]") {
+  auto result = run_cli("nosuchcommand x.tscope");
+  CHECK(result.status == 2);
+  CHECK(count_lines(result.err) == 1);
+  CHECK_THAT(result.err, Catch::Contains("unknown command nosuchcommand") &&
+                             Catch::Contains("record") && Catch::Contains("analyze") &&
+                             Catch::Contains("dump"));
+}
+
+TEST_CASE("dump refuses a filter that names nothing or makes no sense", "[cli]") {
+  TempPath path("cli-dump-usage");
+  write_bytes(path.str(), sample_trace().bytes);
+  struct Case {
+    std::string args;
+    std::vector<std::string> says;
+  };
+  const std::vector<Case> cases = {
+      {"--thread nobody", {"--thread", "nobody", "main#1", "worker#1"}},
+      {"--thread main --thread nobody", {"nobody"}},
+      {"--thread ''", {"--thread"}},
+      {"--limit 0", {"--limit"}},
+      {"--limit -3", {"--limit"}},
+      {"--kind nonsense", {"nonsense", "wait_begin", "thread_start", "lifecycle"}},
+      {"--from ''", {"--from"}},
+      {"--to ''", {"--to"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.args);
+    auto result = run_cli("dump " + path.str() + " " + c.args);
+    INFO(result.err);
+    CHECK(result.status == 2);
+    CHECK(count_lines(result.err) == 1);
+    CHECK(result.out.empty());
+    for (const std::string& word : c.says) CHECK_THAT(result.err, Catch::Contains(word));
+  }
+  auto two = run_cli("dump " + path.str() + " --limit 2");
+  CHECK(two.status == 0);
+  CHECK(count_lines(two.out) == 2);
+}
+
 TEST_CASE("info counts what was written", "[cli]") {
   TempPath path("cli-info");
   write_bytes(path.str(), sample_trace().bytes);

@@ -1,15 +1,32 @@
 // `taskscope record` end to end: real pthread programs (tests/preload/programs)
 // recorded through the CLI, their traces analyzed with `taskscope analyze`.
 // Hanging programs run with a 400 ms watchdog and every run is bounded.
+#include <sys/stat.h>
+#include <time.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "support.hpp"
+#include "taskscope/format/reader.hpp"
 
 namespace taskscope::preload_test {
 namespace {
 
 using Catch::Matchers::Contains;
+
+size_t occurrences(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+int64_t realtime_ns() {
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 bool has(const std::vector<std::string>& kinds, const std::string& kind) {
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
@@ -28,7 +45,7 @@ std::vector<std::string> kinds_of_hanging(const std::string& name, RunResult* re
   const Recording recording = record(name, kHangOptions);
   INFO(recording.run.err);
   CHECK(recording.run.status == 124);
-  CHECK_THAT(recording.run.err, Contains("hang caught"));
+  CHECK_THAT(recording.run.err, Contains("no progress for"));
   CHECK_THAT(recording.run.err, Contains("taskscope analyze " + recording.trace));
   RunResult analysis = analyze_json(recording.trace, analyze_options);
   INFO(analysis.out << analysis.err);
@@ -44,7 +61,7 @@ std::vector<std::string> kinds_of_finishing(const std::string& name,
   INFO(recording.run.err);
   CHECK(recording.run.status == 0);
   CHECK(recording.run.out == expected_output);
-  CHECK_THAT(recording.run.err, !Contains("hang caught"));
+  CHECK_THAT(recording.run.err, !Contains("no progress for"));
   RunResult analysis = analyze_json(recording.trace);
   INFO(analysis.out << analysis.err);
   CHECK((analysis.status == 0 || analysis.status == 1));
@@ -130,14 +147,28 @@ TEST_CASE("record: threads that leave by pthread_exit or are detached are no fin
   CHECK(kinds.empty());
 }
 
-TEST_CASE("record: a condvar wait with no notifier is stuck, not a cycle", "[preload][record]") {
-  // Nobody else uses the condvar or its mutex: blocked forever, or (if the
-  // analyzer counts unknown notifiers as possible) stalled for the 400 ms
-  // until the watchdog fired.
-  const auto kinds = kinds_of_hanging("condvar_no_notifier", nullptr, "--stall 200ms");
+TEST_CASE("record: a condvar nobody can signal while main joins its waiter is a deadlock",
+          "[preload][record]") {
+  // The watchdog saw no progress, and both threads of the process are inside
+  // recorded waits with no deadline: the consumer on a condvar anyone could
+  // signal, main joining the consumer. Nobody is left to signal.
+  RunResult report;
+  const auto kinds = kinds_of_hanging("condvar_no_notifier", &report, "--stall 200ms");
   INFO(joined(kinds));
-  CHECK((has(kinds, "blocked_forever") || has(kinds, "stalled")));
+  CHECK(kinds == std::vector<std::string>{"deadlock"});
+  CHECK(report.status == 1);
+  CHECK_THAT(report.out, Contains("Nobody is left to act"));
+}
+
+TEST_CASE("record: the same wait with a deadline is no error", "[preload][record]") {
+  // The deadline could still end the consumer's wait, and main's join with it.
+  RunResult report;
+  const auto kinds = kinds_of_hanging("condvar_timed_no_notifier", &report, "--stall 200ms");
+  INFO(joined(kinds));
+  CHECK(report.status == 0);
   CHECK_FALSE(has(kinds, "deadlock"));
+  CHECK_FALSE(has(kinds, "blocked_forever"));
+  CHECK(has(kinds, "stalled"));
 }
 
 TEST_CASE("record: a signal sent before the wait is a lost wakeup", "[preload][record]") {
@@ -207,7 +238,7 @@ TEST_CASE("record: a program that does not hang keeps its output and exit status
   CHECK(recorded.run.err.rfind(plain.err, 0) == 0);
   CHECK_THAT(recorded.run.err, Contains("taskscope: trace written to " + recorded.trace));
   CHECK_THAT(recorded.run.err, Contains("taskscope: next: taskscope analyze " + recorded.trace));
-  CHECK_THAT(recorded.run.err, !Contains("hang caught"));
+  CHECK_THAT(recorded.run.err, !Contains("no progress for"));
   // A complete, readable trace.
   const RunResult validate =
       run_shell(std::string(TASKSCOPE_CLI) + " validate " + quote(recorded.trace));
@@ -226,12 +257,66 @@ TEST_CASE("record: --timeout dumps the trace and ends a program that hangs", "[p
   CHECK_FALSE(trace.of_kind(format::EventKind::kWaitBegin).empty());
 }
 
+TEST_CASE("record: a program stopped by --timeout leaves a trace that ends when it stopped",
+          "[preload][record]") {
+  // double_lock blocks at once and forever; only --timeout ends it. Its trace
+  // must end when the program was stopped, at least 1 s after record started,
+  // not at its last event: the analysis then sees the whole blocked time.
+  const int64_t started = realtime_ns();
+  const Recording recording = record("double_lock", "--timeout 1s");
+  INFO(recording.run.err);
+  CHECK(recording.run.status == 128 + 9);
+  format::TraceReader reader(recording.trace);
+  format::Event event;
+  int64_t last_event_ns = 0;
+  while (reader.next(event)) last_event_ns = event.ts_ns;
+  REQUIRE(reader.status().footer.has_value());
+  const int64_t end_ns = reader.status().footer->end_ns;
+  CHECK(end_ns > last_event_ns);
+  CHECK(reader.header().reason == "signal 12");  // the dump signal --timeout sends
+  // Trace time converts to the wall clock through the header's calibration,
+  // exact to well under 1 ms (recorder/src/clock.cpp).
+  CHECK(reader.header().start_unix_ns + end_ns >= started + 1'000'000'000 - 1'000'000);
+  CHECK(occurrences(recording.run.err, "trace written to " + recording.trace) == 1);
+}
+
+TEST_CASE("record: a program killed by a signal leaves a trace that ends when it died",
+          "[preload][record]") {
+  // record's child is the program: kill it as Ctrl-C or kill(1) would.
+  const std::string trace = scratch_path("killed.tscope");
+  const int64_t started = realtime_ns();
+  const RunResult run = run_shell(
+      std::string(TASKSCOPE_CLI) + " record -o " + quote(trace) + " -- " +
+      quote(program("double_lock")) + " & record=$!; sleep 1; pkill -TERM -P $record; wait $record");
+  INFO(run.err);
+  CHECK(run.status == 128 + 15);
+  CHECK_THAT(run.err, Contains("killed by signal 15"));
+  format::TraceReader reader(trace);
+  format::Event event;
+  while (reader.next(event)) {
+  }
+  REQUIRE(reader.status().footer.has_value());
+  CHECK(reader.header().reason == "signal 15");
+  CHECK(reader.header().start_unix_ns + reader.status().footer->end_ns >=
+        started + 1'000'000'000 - 1'000'000);
+}
+
+TEST_CASE("record: a caught hang is reported once", "[preload][record]") {
+  const Recording recording = record("abba_barrier", kHangOptions);
+  INFO(recording.run.err);
+  CHECK(recording.run.status == 124);
+  CHECK(occurrences(recording.run.err, "no progress for") == 1);
+  CHECK(occurrences(recording.run.err, "trace written to") == 1);
+  CHECK(occurrences(recording.run.err, "exit status 124") == 1);
+  CHECK(occurrences(recording.run.err, "next: taskscope analyze " + recording.trace) == 1);
+}
+
 TEST_CASE("record: flight mode writes the window when the watchdog fires", "[preload][record]") {
   const Recording recording =
       record("abba_barrier", std::string("--mode flight --buffer 8M ") + kHangOptions);
   INFO(recording.run.err);
   CHECK(recording.run.status == 124);
-  CHECK_THAT(recording.run.err, Contains("hang caught"));
+  CHECK_THAT(recording.run.err, Contains("no progress for"));
   const Trace trace = read_trace(recording.trace);
   CHECK(trace.reason == "hang");
   CHECK(trace.of_kind(format::EventKind::kWaitBegin).size() >= 2);
@@ -270,6 +355,57 @@ TEST_CASE("record: bad usage is one line and exit status 2", "[preload][record]"
       run_shell(cli + " record -o " + quote(scratch_path("x.tscope")) + " -- /nonexistent/program");
   CHECK(missing.status == 127);
   CHECK_THAT(missing.err, Contains("cannot run /nonexistent/program"));
+}
+
+TEST_CASE("record: an output that cannot be written runs nothing and exits 2",
+          "[preload][record]") {
+  const std::string marker = scratch_path("ran");
+  const std::string not_a_dir = scratch_path("plain-file");
+  std::ofstream(not_a_dir) << "text\n";
+  struct Case {
+    std::string output, reason;
+  };
+  for (const Case& c : {Case{"/nonexistent-dir/x.tscope", "No such file or directory"},
+                        Case{not_a_dir + "/x.tscope", "Not a directory"},
+                        Case{scratch_path("dir"), "Is a directory"}}) {
+    if (c.reason == "Is a directory") ::mkdir(c.output.c_str(), 0755);
+    const RunResult run =
+        run_shell(std::string(TASKSCOPE_CLI) + " record -o " + quote(c.output) +
+                  " -- /bin/sh -c " + quote("echo ran > " + quote(marker)));
+    INFO(c.output << ": " << run.err);
+    CHECK(run.status == 2);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK_THAT(run.err, Contains(c.output) && Contains(c.reason));
+    CHECK_FALSE(std::ifstream(marker).good());  // the program did not run
+  }
+}
+
+TEST_CASE("record: a program that cannot be started exits 127 or 126 and claims no trace",
+          "[preload][record]") {
+  // An old trace at the -o path must not be reported as this run's.
+  const std::string trace = scratch_path("old.tscope");
+  const Recording old = record("no_hang", kFinishOptions);
+  REQUIRE(old.run.status == 3);
+  const std::string not_executable = scratch_path("not-executable");
+  std::ofstream(not_executable) << "#!/bin/sh\nexit 0\n";
+  ::chmod(not_executable.c_str(), 0644);
+  struct Case {
+    std::string program;
+    int status;
+  };
+  for (const Case& c : {Case{"/nonexistent/program", 127}, Case{not_executable, 126}}) {
+    {
+      std::ifstream in(old.trace, std::ios::binary);
+      std::ofstream(trace, std::ios::binary | std::ios::trunc) << in.rdbuf();
+    }
+    const RunResult run = run_shell(std::string(TASKSCOPE_CLI) + " record -o " + quote(trace) +
+                                    " -- " + quote(c.program));
+    INFO(c.program << ": " << run.err);
+    CHECK(run.status == c.status);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK_THAT(run.err, Contains("cannot run " + c.program));
+    CHECK_THAT(run.err, !Contains("trace written") && !Contains("next:"));
+  }
 }
 
 }  // namespace taskscope::preload_test

@@ -213,6 +213,22 @@ TEST_CASE("shim: pthread_exit and pthread_detach are recorded with their call si
   // Threads that returned from their start routine end without a site.
   for (const auto& e : about(trace, EventKind::kThreadEnd, spawned[1])) CHECK(e.str == 0);
 
+  // Each creation is recorded by main at its pthread_create call, before the
+  // thread announces itself: happens-before forks there, however late the
+  // thread first runs.
+  for (uint64_t thread : spawned) {
+    INFO("thread " << thread);
+    size_t created = events.size(), started = events.size();
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i].kind == EventKind::kThreadCreate && events[i].a == thread) created = i;
+      if (events[i].kind == EventKind::kThreadStart && events[i].a == thread) started = i;
+    }
+    REQUIRE(created < events.size());
+    CHECK(created < started);
+    CHECK(events[created].thread == events[index_of(EventKind::kThreadStart, thread)].b);
+    CHECK_THAT(site(events[created]), Contains("thread_exits.c:") && Contains("(main)"));
+  }
+
   // One detach by pthread_detach, one for the thread created detached; the
   // joined writer is not detached.
   const auto detaches = live(trace.of_kind(EventKind::kThreadDetach));

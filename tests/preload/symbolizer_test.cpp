@@ -9,6 +9,9 @@
 #include <catch2/catch.hpp>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
 
 #include "support.hpp"
 
@@ -53,6 +56,63 @@ __attribute__((noinline)) const void* locate_me() {
   return address;
 }
 constexpr int kLocateLine = __LINE__ - 4;
+
+// Lines of the test program `source` (in programs/) marked "taken here".
+std::set<int> marked_lines(const std::string& source) {
+  std::string path = __FILE__;
+  path = path.substr(0, path.rfind('/') + 1) + "programs/" + source;
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::set<int> lines;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number)
+    if (line.find("// taken here") != std::string::npos) lines.insert(number);
+  return lines;
+}
+
+// The line of the first frame of `location` ("programs/x.cpp:17 (f) <- ..."),
+// or 0 when it is not in `file`.
+int first_line_in(const std::string& location, const std::string& file) {
+  if (location.rfind(file + ":", 0) != 0) return 0;
+  return std::atoi(location.c_str() + file.size() + 1);
+}
+
+// Records programs/std_sites.cpp built as `program_name` and checks that every
+// location in the trace is one of its own lines, and that the acquisitions are
+// at the lines marked "taken here".
+void check_std_sites(const std::string& program_name) {
+  const Recording recording = record(program_name, kFinishOptions);
+  INFO(recording.run.err);
+  REQUIRE(recording.run.status == 0);
+  REQUIRE(recording.run.out == "0\n");
+  const Trace trace = read_trace(recording.trace);
+  Symbolizer symbolizer;
+  for (const auto& e : trace.of_kind(format::EventKind::kModuleMap))
+    symbolizer.add_module(e.a, e.b, trace.text(e.str));
+  const std::string file = "programs/std_sites.cpp";
+  std::set<int> taken;
+  for (const auto& e : trace.of_kind(format::EventKind::kAcquired)) {
+    const std::string where = symbolizer.describe(trace.text(e.str));
+    INFO(trace.text(e.str) << " -> " << where);
+    CHECK_THAT(where, StartsWith(file + ":"));
+    taken.insert(first_line_in(where, file));
+  }
+  for (auto kind : {format::EventKind::kWaitBegin, format::EventKind::kNotify}) {
+    for (const auto& e : trace.of_kind(kind)) {
+      const std::string where = symbolizer.describe(trace.text(e.str));
+      INFO(trace.text(e.str) << " -> " << where);
+      CHECK_THAT(where, StartsWith(file + ":"));
+    }
+  }
+  const std::set<int> marked = marked_lines("std_sites.cpp");
+  for (int line : taken) {
+    INFO("acquired at line " << line);
+    CHECK(marked.count(line) == 1);
+  }
+  // lock_guard, try_lock and unique_lock always take the mutex; the condvar
+  // wait re-takes it only when the spender had to wait.
+  CHECK(taken.size() >= 3);
+}
 
 }  // namespace
 
@@ -124,6 +184,16 @@ TEST_CASE("symbolizer: a recorded program's call sites and thread names", "[prel
   for (const auto& e : trace.of_kind(format::EventKind::kThreadStart))
     worker_named = worker_named || symbolizer.describe(trace.text(e.str)) == "routine_named_worker";
   CHECK(worker_named);
+}
+
+TEST_CASE("symbolizer: std::mutex and condvar sites at -O0 are the program's own lines",
+          "[preload][symbolizer]") {
+  check_std_sites("std_sites_O0");
+}
+
+TEST_CASE("symbolizer: std::mutex and condvar sites at -O2 are the program's own lines",
+          "[preload][symbolizer]") {
+  check_std_sites("std_sites_O2");
 }
 
 }  // namespace taskscope::preload_test

@@ -75,6 +75,33 @@ TEST_CASE("thread: start names the thread and its spawner, join is a recorded wa
   }
 }
 
+TEST_CASE("thread: its creator records the creation first, at the constructor's line",
+          "[thread]") {
+  uint64_t me = 0, child = 0;
+  int line = 0;
+  const auto rec = taskscope::primitives_test::record([&] {
+    me = taskscope::current_agent();
+    line = __LINE__ + 1;
+    taskscope::thread t("worker-1", [] {});
+    child = t.agent_id();
+    t.join();
+  });
+  size_t created_at = rec.events.size(), started_at = rec.events.size();
+  for (size_t i = 0; i < rec.events.size(); ++i) {
+    const Event& e = rec.events[i];
+    if (e.kind == EventKind::kThreadCreate && e.a == child) {
+      CHECK(created_at == rec.events.size());  // once
+      created_at = i;
+      CHECK(e.thread == me);
+      CHECK(rec.text(e.str).find("thread_test.cpp:" + std::to_string(line)) != std::string::npos);
+    }
+    if (e.kind == EventKind::kThreadStart && e.a == child) started_at = i;
+  }
+  REQUIRE(created_at < rec.events.size());
+  REQUIRE(started_at < rec.events.size());
+  CHECK(created_at < started_at);
+}
+
 TEST_CASE("thread: a thread spawned by a thread names its spawner as parent", "[thread]") {
   uint64_t outer_agent = 0;
   std::atomic<uint64_t> inner_agent{0};

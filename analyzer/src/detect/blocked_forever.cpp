@@ -36,7 +36,9 @@ class BlockedForeverDetector : public Detector {
     story.describe_agent(node, finding.explanation);
 
     const std::string what = agent.waiting ? names.wait_phrase(agent.wait) : "waiting";
-    if (wait_node.no_endpoint) {
+    if (wait_node.whole_process && wait_node.edges.empty()) {
+      finding.summary = name + " is " + what + " forever: no other agent is left to end the wait";
+    } else if (wait_node.no_endpoint) {
       const bool sending = agent.wait.op == format::WaitOp::kSend;
       finding.summary =
           name + " is " + what + " forever: no " + (sending ? "receiver" : "sender") + " is left";

@@ -22,6 +22,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "detector.hpp"
 
@@ -64,7 +65,7 @@ class LockOrderInversionDetector : public Detector {
  public:
   uint64_t kinds() const override {
     return kind_bit(EventKind::kAcquired) | kind_bit(EventKind::kThreadStart) |
-           kind_bit(EventKind::kTaskSpawn) | kind_bit(EventKind::kWaitEnd) |
+           kind_bit(EventKind::kThreadCreate) | kind_bit(EventKind::kTaskSpawn) | kind_bit(EventKind::kWaitEnd) |
            kind_bit(EventKind::kThreadEnd) | kind_bit(EventKind::kTaskEnd);
   }
 
@@ -74,8 +75,15 @@ class LockOrderInversionDetector : public Detector {
       case EventKind::kAcquired:
         acquired(e, acting, state);
         break;
+      case EventKind::kThreadCreate:
+        // The fork point is the creation, in the creator: a thread that first
+        // runs late must not look ordered after what its creator did meanwhile.
+        fork(acting, e.a);
+        created_.insert(e.a);
+        break;
       case EventKind::kThreadStart:
-        if (e.b != 0) fork(e.b, e.a);
+        // Traces before format 1.3 (and threads created unrecorded) fork here.
+        if (created_.erase(e.a) == 0 && e.b != 0) fork(e.b, e.a);
         break;
       case EventKind::kTaskSpawn:
         fork(acting, e.a);
@@ -246,6 +254,7 @@ class LockOrderInversionDetector : public Detector {
     bool split_pending = false;
   };
   std::unordered_map<AgentId, Position> current_;
+  std::unordered_set<AgentId> created_;  // threads forked at kThreadCreate, not yet started
   std::unordered_map<AgentId, uint32_t> finished_;  // last segment of ended agents
   std::map<std::pair<ResourceId, ResourceId>, std::vector<EdgeLabel>> edges_;
   std::unordered_map<ResourceId, std::vector<ResourceId>> successors_;

@@ -170,6 +170,9 @@ std::string StuckStory::step_phrase(const WaitEdge& edge, uint32_t from) const {
       return "is the worker thread inside the poll of";
     case EdgeReason::kWaker:
       return "awaits " + resource + " (pending task); can be woken by";
+    case EdgeReason::kAnyone:
+      return "waits on " + resource + ", which any agent could end; every other agent is blocked, "
+             "among them";
   }
   (void)agent;
   return "waits for";
@@ -236,6 +239,13 @@ int64_t StuckStory::earliest_since(const std::vector<uint32_t>& nodes) const {
 void StuckStory::apply_caveats(Finding& finding, const std::vector<uint32_t>& nodes,
                                int64_t since_ns) const {
   const Names& names = context_.names;
+  if (std::any_of(nodes.begin(), nodes.end(),
+                  [&](uint32_t node) { return context_.graph.node(node).whole_process; }))
+    finding.explanation.push_back(
+        "Nobody is left to act: when the hang watchdog wrote this trace, every thread of the "
+        "process was inside a recorded wait with no deadline (none running, none waiting on I/O "
+        "or a timer), so no one can signal a condition variable, post a semaphore or send on a "
+        "channel.");
   for (uint32_t node : nodes) {
     for (const WaitEdge& edge : context_.graph.node(node).edges) {
       if (!edge.assumed) continue;

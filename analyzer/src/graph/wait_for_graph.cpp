@@ -18,6 +18,48 @@ class GraphBuilder {
                std::unordered_map<AgentId, uint32_t>& index)
       : state_(state), nodes_(nodes), index_(index) {}
 
+  // See WaitForGraph::build. Exact guard: any live agent that is running,
+  // runnable, idle on a timer or I/O, in a timed wait or a wait on the outside
+  // world, or a live thread the trace does not know, keeps the world open.
+  void close_world(uint32_t threads_at_hang) {
+    uint32_t live_threads = 0;
+    std::vector<uint32_t> anyone_waits, live;
+    for (uint32_t i = 0; i < nodes_.size(); ++i) {
+      const WaitNode& node = nodes_[i];
+      if (node.status == NodeStatus::kEnded) continue;
+      const Agent* agent = state_.agents.find(node.agent);
+      if (agent == nullptr || agent->state == RunState::kUnknown) return;
+      live.push_back(i);
+      if (agent->type == AgentType::kThread) ++live_threads;
+      if (node.status == NodeStatus::kBlocked) continue;
+      if (node.free_reason != FreeReason::kUnknownHolders || !agent->waiting ||
+          agent->wait.timed)
+        return;
+      switch (agent->wait.op) {
+        case WaitOp::kCondWait:
+        case WaitOp::kAcquire:
+        case WaitOp::kSend:
+        case WaitOp::kRecv:
+          anyone_waits.push_back(i);
+          break;
+        default:
+          return;  // a lock or join whose holder the trace does not know
+      }
+    }
+    if (live_threads != threads_at_hang || anyone_waits.empty()) return;
+    for (uint32_t i : anyone_waits) {
+      WaitNode& node = nodes_[i];
+      const Agent& agent = *state_.agents.find(node.agent);
+      node.status = NodeStatus::kBlocked;
+      node.condition = Condition::kOr;
+      node.whole_process = true;
+      node.edges.clear();
+      for (uint32_t other : live)
+        if (other != i)
+          node.edges.push_back(WaitEdge{other, agent.wait.resource, EdgeReason::kAnyone});
+    }
+  }
+
   void build() {
     state_.agents.for_each([&](const Agent& agent) {
       index_.emplace(agent.id, static_cast<uint32_t>(nodes_.size()));
@@ -276,14 +318,18 @@ const char* edge_reason_text(EdgeReason reason) {
       return "polls";
     case EdgeReason::kWaker:
       return "can wake";
+    case EdgeReason::kAnyone:
+      return "could act on";
   }
   return "";
 }
 
-WaitForGraph WaitForGraph::build(const State& state) {
+WaitForGraph WaitForGraph::build(const State& state, uint32_t threads_at_hang) {
   WaitForGraph graph;
   std::unordered_map<AgentId, uint32_t> index;
-  GraphBuilder(state, graph.nodes_, index).build();
+  GraphBuilder builder(state, graph.nodes_, index);
+  builder.build();
+  if (threads_at_hang > 0) builder.close_world(threads_at_hang);
   graph.sorted_ids_.assign(index.begin(), index.end());
   std::sort(graph.sorted_ids_.begin(), graph.sorted_ids_.end());
   return graph;

@@ -40,6 +40,14 @@ void AgentTracker::thread_detach(const Event& e) {
   agent.detach_location = e.str;
 }
 
+// The creator's record of a new thread: its parent and creation site. The
+// thread is announced (and runs) only at its own kThreadStart.
+void AgentTracker::thread_create(const Event& e, AgentId acting) {
+  Agent& agent = thread_agent(e.a);
+  agent.spawn_location = e.str;
+  context_->set_parent(agent, acting);
+}
+
 void AgentTracker::agent_name(const Event& e) { context_->set_name(context_->agent(e.a), e.str); }
 
 void AgentTracker::task_spawn(const Event& e, AgentId acting) {

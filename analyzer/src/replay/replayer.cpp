@@ -77,6 +77,9 @@ void Replayer::apply(const format::Event& e) {
     case EventKind::kThreadDetach:
       t.agents.thread_detach(e);
       break;
+    case EventKind::kThreadCreate:
+      t.agents.thread_create(e, acting);
+      break;
     case EventKind::kAgentName:
       t.agents.agent_name(e);
       break;

@@ -16,6 +16,7 @@ class AgentTracker {
   void thread_start(const Event& e);
   void thread_end(const Event& e);
   void thread_detach(const Event& e);
+  void thread_create(const Event& e, AgentId acting);
   void agent_name(const Event& e);
   void task_spawn(const Event& e, AgentId acting);
   void poll_begin(const Event& e, Agent& thread);

@@ -75,9 +75,12 @@ std::string render_text(const Analysis& analysis) {
   }
 
   // Verdict.
+  // Why the file was written (the watchdog, a signal) describes its end: an
+  // earlier --at says nothing about it.
+  const bool at_end = report.at_ns >= report.trace.end_ns;
   std::string when = "at " + Names::time(report.at_ns);
-  if (report.at_ns >= report.trace.duration_ns) when += ", the end of the trace";
-  if (!report.trace.reason.empty()) when += " (written on " + report.trace.reason + ")";
+  if (at_end) when += ", the end of the trace";
+  if (at_end && !report.trace.reason.empty()) when += " (written on " + report.trace.reason + ")";
   if (!stories.empty()) {
     out += headline(*stories.front());
     if (stories.size() > 1) out += "  [+" + std::to_string(stories.size() - 1) + " more below]";
@@ -98,7 +101,7 @@ std::string render_text(const Analysis& analysis) {
       out += ", but " + std::to_string(warnings.size()) + " warning" +
              (warnings.size() == 1 ? "" : "s");
     out += "\n";
-    if (report.trace.reason == "hang" && warnings.empty())
+    if (at_end && report.trace.reason == "hang" && warnings.empty())
       add_line(
           "The watchdog saw no progress, but no recorded wait explains it: a thread outside "
           "recorded waits may be blocked where nothing is recorded (std::future, atomic waits, "

@@ -51,11 +51,36 @@ const std::vector<int64_t>& samples_of(const MetricSeries* series) {
   return series && series->dist ? series->dist->samples() : kNone;
 }
 
+// Whether the exact rank test could give p < alpha at all for samples of n1 and
+// n2 values: its smallest two-sided p, all of one sample below all of the
+// other, is 2 / C(n1 + n2, n1). One value a side can never differ beyond noise.
+bool rank_test_can_reject(size_t n1, size_t n2, double alpha) {
+  if (n1 == 0 || n2 == 0) return false;
+  const size_t k = std::min(n1, n2), m = std::max(n1, n2);
+  double ways = 1;  // C(m + k, k), built up until it is large enough
+  for (size_t i = 1; i <= k && 2 / ways >= alpha; ++i)
+    ways = ways * static_cast<double>(m + i) / static_cast<double>(i);
+  return 2 / ways < alpha;
+}
+
+// The same for the Poisson count test: its smallest p is for all events on one side.
+bool count_test_can_reject(uint64_t n1, uint64_t n2, double alpha) {
+  return poisson_counts_p(n1 + n2, 0) < alpha;
+}
+
 // Decides whether one metric changed beyond noise (the rules in diff.hpp).
 void test_change(const MetricSeries* base, const MetricSeries* now, Measure measure,
                  const DiffOptions& options, MetricChange& change) {
   const double alpha = options.alpha, min_change = options.min_change;
   const uint64_t base_count = base ? base->count : 0, new_count = now ? now->count : 0;
+  const size_t base_samples = samples_of(base).size(), new_samples = samples_of(now).size();
+  const bool rank_testable = rank_test_can_reject(base_samples, new_samples, alpha);
+  if ((measure == Measure::kTotalTime && !rank_testable &&
+       !count_test_can_reject(base_count, new_count, alpha)) ||
+      (measure == Measure::kMean && !rank_testable)) {
+    change.too_few_samples = true;
+    return;
+  }
   switch (measure) {
     case Measure::kTotalTime: {
       const RankTest shift = mann_whitney_u(samples_of(base), samples_of(now));
@@ -96,10 +121,20 @@ int specificity(DiffKind kind) {
 
 std::string make_headline(const std::vector<MetricChange>& changes) {
   const MetricChange* top = nullptr;
-  size_t significant = 0;
-  for (const MetricChange& c : changes)
+  size_t significant = 0, untested = 0, changed = 0;
+  for (const MetricChange& c : changes) {
     if (c.significant && (++significant, !top)) top = &c;
-  if (!top) return "no significant change: every difference is within noise";
+    if (c.base == c.now) continue;
+    ++changed;
+    untested += c.too_few_samples;
+  }
+  // Metrics too thin to test are neither a change nor noise: say how many.
+  const std::string too_few = std::to_string(untested) + (untested == 1 ? " metric has" : " metrics have") +
+                              " too few samples to test";
+  if (!top && untested == 0) return "no significant change: every difference is within noise";
+  if (!top)
+    return "no significant change: " + too_few +
+           (changed > untested ? ", every other difference is within noise" : "");
   // A lock held longer also lengthens the span and the thread around it, by about
   // as much: among effects close to the largest, name the most specific cause.
   for (const MetricChange& c : changes)
@@ -109,7 +144,9 @@ std::string make_headline(const std::vector<MetricChange>& changes) {
   std::string line = describe(*top) + (top->delta() >= 0 ? " rose from " : " fell from ") +
                      show_value(*top, top->base) + " to " + show_value(*top, top->now) + " (" +
                      p_text(top->p.value_or(1)) + ")";
-  if (significant == 1) return line + "; everything else within noise";
+  if (significant == 1)
+    return line + (untested ? "; " + too_few + ", everything else within noise"
+                            : "; everything else within noise");
   // Name the next largest other changes, so the line says whether they follow
   // from the top one (the span around the lock) or are a second story.
   std::string also;

@@ -48,6 +48,17 @@ void write_table(const std::vector<std::vector<std::string>>& rows, std::ostream
   }
 }
 
+// "1 sample each: not tested", "1 and 3 samples: not tested".
+std::string untested_text(const MetricChange& c) {
+  const auto samples = [](uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " sample" : " samples");
+  };
+  return (c.base_events == c.new_events
+              ? samples(c.base_events) + " each"
+              : std::to_string(c.base_events) + " and " + samples(c.new_events)) +
+         ": not tested";
+}
+
 void only_in(std::ostream& out, const char* label, const std::vector<NameOnlyInOne>& names) {
   if (names.empty()) return;
   out << label;
@@ -62,6 +73,11 @@ void only_in(std::ostream& out, const char* label, const std::vector<NameOnlyInO
 void write_diff_text(const DiffResult& diff, std::ostream& out) {
   trace_line(out, "base ", diff.base);
   trace_line(out, "new  ", diff.now);
+  // Names are matched across the traces; across programs, the same name need
+  // not be the same thing.
+  if (!diff.same_program())
+    out << "these are different programs: base `" << stats::printable(diff.base.process)
+        << "`, new `" << stats::printable(diff.now.process) << "`\n";
   out << '\n' << diff.headline << "\n\n";
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"kind", "name", "metric", "base", "new", "delta", "p50 per event", "p"});
@@ -71,7 +87,7 @@ void write_diff_text(const DiffResult& diff, std::ostream& out) {
       ++unchanged;
       continue;
     }
-    std::string p = c.p ? stats::p_text(*c.p) : "untested";
+    std::string p = c.too_few_samples ? untested_text(c) : c.p ? stats::p_text(*c.p) : "untested";
     if (c.p && c.unit != "count")  // as benchstat: how many values the test saw
       p += " n=" + std::to_string(c.base_events) + "+" + std::to_string(c.new_events);
     std::string medians;
@@ -97,7 +113,8 @@ void write_diff_json(const DiffResult& diff, std::ostream& out) {
   stats::JsonWriter json(out);
   const auto trace = [&](const char* key, const TraceSummary& t) {
     json.key(key).begin_object();
-    json.field("path", t.path).field("events", t.events).field("duration_ns", t.duration_ns());
+    json.field("path", t.path).field("process", t.process).field("events", t.events);
+    json.field("duration_ns", t.duration_ns());
     json.end_object();
   };
   const auto number = [&](const char* key, const MetricChange& c, double v) {
@@ -110,6 +127,7 @@ void write_diff_json(const DiffResult& diff, std::ostream& out) {
   json.begin_object().field("schema", "taskscope.diff/1");
   trace("base", diff.base);
   trace("new", diff.now);
+  json.field("same_program", diff.same_program());
   json.field("headline", diff.headline);
   json.field("alpha", diff.options.alpha).field("min_change", diff.options.min_change);
   json.key("changes").begin_array();
@@ -130,7 +148,7 @@ void write_diff_json(const DiffResult& diff, std::ostream& out) {
       json.value(*c.p);
     else
       json.null();
-    json.field("significant", c.significant);
+    json.field("significant", c.significant).field("too_few_samples", c.too_few_samples);
     json.field("base_events", c.base_events).field("new_events", c.new_events);
     if (c.base_median && c.new_median) {
       number("base_p50", c, *c.base_median);

@@ -271,21 +271,15 @@ TraceStats StatsCollector::finish(int64_t end_ns) {
 TraceStats compute_stats(format::TraceReader& reader, const StatsOptions& options) {
   stats::StatsCollector collector(options, [&reader](uint32_t id) { return reader.string(id); });
   format::Event event;
-  bool any = false;
-  int64_t first_ns = 0, last_ns = 0;
-  while (reader.next(event)) {
-    if (!any) first_ns = event.ts_ns;
-    any = true;
-    last_ns = std::max(last_ns, event.ts_ns);
-    collector.on_event(event);
-  }
+  while (reader.next(event)) collector.on_event(event);
   const format::ReadStatus& status = reader.status();
-  if (status.footer && status.footer->end_ns > last_ns) last_ns = status.footer->end_ns;
-  TraceStats result = collector.finish(last_ns);
+  TraceStats result = collector.finish(status.end_ns());
   result.trace.path = reader.path();
+  result.trace.process = reader.header().process_name;
   result.trace.events = status.events;
-  result.trace.first_ns = first_ns;
-  result.trace.last_ns = last_ns;
+  // The range every command reports for this file (ReadStatus::start_ns/end_ns).
+  result.trace.first_ns = status.start_ns();
+  result.trace.last_ns = status.end_ns();
   result.trace.dropped_events = status.dropped_events;
   result.trace.truncated = status.truncated;
   result.trace.status = status.summary();

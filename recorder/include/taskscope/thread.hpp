@@ -11,6 +11,7 @@
 // thread that was not started this way.
 #pragma once
 
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <source_location>
@@ -58,6 +59,17 @@ void hand_if_endpoint(const A& argument, AgentId agent) noexcept {
 
 }  // namespace detail
 
+// A thread's name and the place that creates it, captured where the
+// taskscope::thread constructor is called (the creation's kThreadCreate site).
+struct ThreadName {
+  template <class S>
+  requires std::convertible_to<const S&, std::string_view> ThreadName(
+      const S& text, std::source_location loc = std::source_location::current())
+  noexcept : name(text), location(loc) {}
+  std::string_view name;
+  std::source_location location;
+};
+
 // Same contract as std::thread (a joinable thread must be joined or detached
 // before destruction), plus a name and an agent id fixed before the thread
 // runs. Arguments are decay-copied on the spawning thread, as std::thread does,
@@ -74,7 +86,7 @@ class thread {
 
   template <class F, class... Args>
   requires std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>
-  explicit thread(std::string_view name, F&& f, Args&&... args) {
+  explicit thread(ThreadName name, F&& f, Args&&... args) {
     using Bound = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
     Bound bound(std::forward<F>(f), std::forward<Args>(args)...);
     const AgentId child = new_agent_id();
@@ -112,7 +124,7 @@ class thread {
   }
 
  private:
-  void start(std::string_view name, AgentId child, std::unique_ptr<detail::ThreadBody> body);
+  void start(const ThreadName& name, AgentId child, std::unique_ptr<detail::ThreadBody> body);
 
   std::thread native_;
   AgentId agent_ = 0;

@@ -35,13 +35,18 @@ struct AnalyzeOptions {
 struct TraceInfo {
   std::string path;
   uint64_t events = 0;  // live events in the file
-  int64_t duration_ns = 0;
+  // The file's time range (format::ReadStatus::start_ns/end_ns): --at must lie
+  // in it, and the state is analyzed at end_ns unless --at says otherwise.
+  int64_t start_ns = 0, end_ns = 0;
+  int64_t duration_ns = 0;  // end_ns - start_ns
   uint64_t dropped_events = 0;
   bool truncated = false;
   bool damaged = false;  // truncated, or corrupt frames were skipped
   std::string status;  // format::ReadStatus::summary(): "complete", "truncated ..."
   std::string reason;  // why the file was written: "exit", "hang", "signal 11", ...
   std::string process;
+  uint32_t threads_at_hang = 0;  // the program's live threads when the watchdog fired
+  int64_t hang_timeout_ns = 0;
 };
 
 struct Report {

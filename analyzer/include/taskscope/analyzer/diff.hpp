@@ -9,6 +9,8 @@
 //     Poisson count test, at p < alpha; and
 //   - the effect is large enough to matter: the median (for a shift) or the count
 //     moved by at least min_change, and so did the total.
+// A metric with so few per-event values that no test could reach alpha (one
+// wait a side) is not tested at all, and said to be: it is not "within noise".
 // The second rule exists because per-event samples are large: with 4096 waits a
 // side, a 0.5 % shift caused by a warmer cache is "significant" to any test yet
 // means nothing to the user. Everything else is marked `~` (within noise).
@@ -49,6 +51,7 @@ struct MetricChange {
   double delta() const { return now - base; }
   std::optional<double> relative() const;  // delta / base; empty when base is 0
   std::optional<double> p;                 // empty when the metric is not tested
+  bool too_few_samples = false;            // not tested: no outcome could reach alpha
   bool significant = false;
   double effect_ns() const;  // |delta| for time metrics, else 0: the sort key
 };
@@ -62,6 +65,7 @@ struct NameOnlyInOne {
 
 struct DiffResult {
   TraceSummary base, now;
+  bool same_program() const { return base.process == now.process; }
   DiffOptions options;
   std::vector<MetricChange> changes;  // largest effect on total time first
   std::vector<NameOnlyInOne> only_in_base, only_in_new;

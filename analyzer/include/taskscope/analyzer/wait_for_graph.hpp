@@ -57,6 +57,7 @@ enum class EdgeReason : uint8_t {
   kJoined,        // target is the joined agent
   kPolls,         // the thread polls the target task, which is blocked
   kWaker,         // target can act on the resource the task's waker is registered on
+  kAnyone,        // anyone could end the wait, and target is one of the (all blocked) agents
 };
 const char* edge_reason_text(EdgeReason reason);
 
@@ -76,13 +77,20 @@ struct WaitNode {
   bool idle_task = false;       // blocked as a pending task, not in a wait
   bool no_waker = false;        // idle task with no live waker and no wake since its poll
   bool no_endpoint = false;     // channel wait with no live endpoint on the other side
+  bool whole_process = false;   // an OR wait anyone could end, in a process where nobody can
   std::vector<WaitEdge> edges;  // distinct targets
 };
 
 class WaitForGraph {
  public:
-  // Builds the graph from the state (at state.now_ns).
-  static WaitForGraph build(const State& state);
+  // Builds the graph from the state (at state.now_ns). `threads_at_hang`: the
+  // program's live threads when the hang watchdog wrote the trace, when the
+  // state is the trace's end and the trace is whole (0 otherwise). If every one
+  // of them is a recorded thread and every live agent is inside a recorded wait
+  // that cannot end by itself, nobody can signal, post or send: a condvar,
+  // semaphore or channel wait whose unblockers are unknown ("anyone") then waits
+  // on all the other agents (Go's "all goroutines are asleep").
+  static WaitForGraph build(const State& state, uint32_t threads_at_hang = 0);
 
   const std::vector<WaitNode>& nodes() const { return nodes_; }
   const WaitNode& node(uint32_t index) const { return nodes_[index]; }

@@ -27,7 +27,7 @@
 namespace taskscope::format {
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 2;
+inline constexpr uint16_t kFormatMinor = 3;
 
 enum class EventKind : uint8_t {
   kInvalid = 0,
@@ -83,6 +83,11 @@ enum class EventKind : uint8_t {
   // --- lifecycle (format 1.1) ---
   kThreadDetach = 33,  // a=thread agent detached by the acting agent (pthread_detach, or
                        //   created detached), str=source location; may follow its kThreadEnd
+  // --- lifecycle (format 1.3) ---
+  kThreadCreate = 34,  // a=new thread agent, created by the acting agent (taskscope::thread,
+                       //   pthread_create), str=source location. Recorded by the creator before
+                       //   the thread exists: the thread's work happens after this point, however
+                       //   late it first runs (its kThreadStart then only announces it).
   kKindCount
 };
 

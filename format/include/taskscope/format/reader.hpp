@@ -42,6 +42,16 @@ struct ReadStatus {
   int64_t first_ns = 0, last_ns = 0;
 
   bool clean() const { return !truncated && damage.empty(); }
+  // The trace's time range, the one every command reports: from the first live
+  // event to the later of the last event and the footer's close (a trace ended
+  // by the watchdog or after a signal ends when the program stopped, which may
+  // be long after its last event). Starts at 0 when there is no event.
+  int64_t start_ns() const { return events ? first_ns : 0; }
+  int64_t end_ns() const {
+    const int64_t end = events ? last_ns : 0;
+    return footer && footer->end_ns > end ? footer->end_ns : end;
+  }
+  int64_t duration_ns() const { return end_ns() - start_ns(); }
   // One line: "truncated after 12 complete frames", "2 corrupt frames (first at
   // offset 4096: zstd checksum mismatch)", or "complete".
   std::string summary() const;

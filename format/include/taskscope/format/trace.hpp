@@ -31,6 +31,10 @@ struct TraceHeader {
   uint64_t buffer_bytes = 0;        // per-thread ring size (stream) or flight window size
   int64_t hang_timeout_ns = 0;      // 0 = watchdog off
   std::string reason;               // why the file was written ("exit", "hang", "signal 11", ...)
+  // Written on hang (format 1.3): the program's live threads when the watchdog
+  // fired, the recorder's own excluded (0 = not known). When every one of them is
+  // a recorded agent inside a recorded wait, nobody is left to act.
+  uint32_t threads_at_hang = 0;
 };
 
 struct StringEntry {
