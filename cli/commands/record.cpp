@@ -38,12 +38,9 @@
 #include <thread>
 #include <vector>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#endif
-
 #include "command.hpp"
 #include "taskscope/format/reader.hpp"
+#include "taskscope/format/ticks.hpp"
 #include "taskscope/format/writer.hpp"
 
 namespace taskscope::cli {
@@ -172,17 +169,6 @@ void prepare_child_environment(const RecordOptions& options, const std::string& 
   ::_exit(error == ENOENT ? 127 : 126);
 }
 
-// The recorder's timestamp counter (recorder/src/clock.hpp, read_ticks): rdtsc
-// on x86, CLOCK_MONOTONIC elsewhere. A trace's header maps it to trace time.
-uint64_t counter_ticks() {
-#if defined(__x86_64__) || defined(__i386__)
-  return __rdtsc();
-#else
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-#endif
-}
 
 // -o must be writable before the program runs: otherwise it would run
 // unrecorded, and the run would be wasted. A file already there is an older
@@ -212,14 +198,14 @@ int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, b
   int status = 0;
   for (;;) {
     const pid_t done = ::waitpid(child, &status, timeout_ns > 0 ? WNOHANG : 0);
-    *stop_ticks = counter_ticks();
+    *stop_ticks = format::read_ticks();
     if (done == child) return status;
     if (done < 0 && errno != EINTR) return 0;
     if (timeout_ns > 0 && Clock::now() - start >= std::chrono::nanoseconds(timeout_ns)) break;
     if (timeout_ns > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   *timed_out = true;
-  *stop_ticks = counter_ticks();
+  *stop_ticks = format::read_ticks();
   ::kill(child, kDumpSignal);
   // The dump is written by the recorder's flusher: wait until the file has
   // stopped growing for 300 ms (at most 5 s), unless the program exits first.

@@ -5,25 +5,13 @@
 #include <atomic>
 #include <cstdint>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#else
-#include <time.h>
-#endif
+#include "taskscope/format/ticks.hpp"
 
 namespace taskscope::detail {
 
-// One counter read: rdtsc on x86 (no fence: ordering against the record's other
-// stores comes from the ring's release store), CLOCK_MONOTONIC elsewhere.
-inline uint64_t read_ticks() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  return __rdtsc();
-#else
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-#endif
-}
+// One counter read (taskscope/format/ticks.hpp): no fence, ordering against the
+// record's other stores comes from the ring's release store.
+using format::read_ticks;
 
 // How counter ticks map to trace time. Trace time 0 is `start_ticks`.
 struct Calibration {
