@@ -144,6 +144,18 @@ TEST_CASE("e2e: a correct producer/consumer pipeline has no findings", "[e2e]") 
   CHECK(outcome.text.rfind("OK: no agent is stuck", 0) == 0);
 }
 
+TEST_CASE("e2e: a sibling that first runs after its creator joined the other still races it",
+          "[e2e]") {
+  // Created before the join, started after it: the lock orders of the two
+  // threads are unordered, so their inversion is reported.
+  const Outcome outcome = record_and_analyze("late_sibling");
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 0);  // a warning: no deadlock happened
+  REQUIRE(kinds(outcome) == std::vector<std::string>{"lock_order_inversion"});
+  CHECK(agents(outcome.report["findings"][0]) == std::vector<std::string>{"first", "second"});
+}
+
 TEST_CASE("e2e: polls that burn CPU or block are reported, a descheduled poll is not",
           "[e2e]") {
   // Each of burn, nap and stopped holds the one worker for about 50 ms of wall
