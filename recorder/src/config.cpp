@@ -1,6 +1,9 @@
 // Session configuration from TASKSCOPE_* environment variables, so that
 // `taskscope record`, CI scripts and users can drive a program that never calls
 // start() itself.
+#include <sys/auxv.h>
+
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -8,9 +11,26 @@
 #include <string>
 #include <string_view>
 
+#include "secure_execution.hpp"
 #include "taskscope/session.hpp"
 
 namespace taskscope {
+namespace detail {
+namespace {
+constinit std::atomic<int> g_secure_override{-1};
+}  // namespace
+
+bool secure_execution() noexcept {
+  const int secure = g_secure_override.load(std::memory_order_relaxed);
+  return secure >= 0 ? secure != 0 : ::getauxval(AT_SECURE) != 0;
+}
+
+void set_secure_execution_for_testing(int secure) noexcept {
+  g_secure_override.store(secure, std::memory_order_relaxed);
+}
+
+}  // namespace detail
+
 namespace {
 
 std::optional<std::string_view> env(const char* name) {
@@ -104,6 +124,18 @@ std::optional<int> parse_int(std::string_view text) {
   return static_cast<int>(value);
 }
 
+// "0600", "640": permission bits in octal. The owner must keep read and write
+// (the recorder rewrites its own file), and nothing beyond rwx for all.
+std::optional<unsigned> parse_file_mode(std::string_view text) {
+  std::string owned(text);
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(owned.c_str(), &end, 8);
+  if (end == owned.c_str() || *end != '\0' || owned[0] == '-' || value > 0777 ||
+      (value & 0600) != 0600)
+    return std::nullopt;
+  return static_cast<unsigned>(value);
+}
+
 template <class T, class Parser>
 void apply(const char* name, Parser parse, T* field) {
   const auto text = env(name);
@@ -118,6 +150,7 @@ void apply(const char* name, Parser parse, T* field) {
 }  // namespace
 
 Config config_from_environment(Config base) {
+  if (detail::secure_execution()) return base;
   if (const auto output = env("TASKSCOPE_OUTPUT")) base.output = std::string(*output);
   if (const auto mode = env("TASKSCOPE_MODE")) {
     if (*mode == "stream")
@@ -133,6 +166,7 @@ Config config_from_environment(Config base) {
   apply("TASKSCOPE_ABORT_ON_HANG", parse_flag, &base.abort_on_hang);
   apply("TASKSCOPE_SIGNAL", parse_int, &base.dump_signal);
   apply("TASKSCOPE_LOSSLESS", parse_flag, &base.lossless);
+  apply("TASKSCOPE_FILE_MODE", parse_file_mode, &base.file_mode);
   return base;
 }
 

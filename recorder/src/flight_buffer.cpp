@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <string>
 
+#include "output_file.hpp"
+
 namespace taskscope::detail {
 namespace {
 
@@ -113,31 +115,33 @@ uint64_t FlightBuffer::frames() const noexcept {
 }
 
 bool FlightBuffer::write(const std::string& path, const format::Frame& header,
-                         const std::vector<format::Frame>& tail,
-                         const format::Frame* footer) const {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  bool ok = false;
-  {
-    format::TraceFile file;
-    if (!file.open(temp)) return false;
-    ok = file.write(header);
-    for (const format::Frame& frame : strings_) ok = ok && file.write(frame);
-    for (const Generation& generation : generations_) {
-      for (const format::Frame& frame : generation.frames) ok = ok && file.write(frame);
-    }
-    for (const format::Frame& frame : tail) ok = ok && file.write(frame);
-    if (footer != nullptr) ok = ok && file.write(*footer);
-    ok = ok && file.flush();
-    file.close();
+                         const std::vector<format::Frame>& tail, const format::Frame* footer,
+                         mode_t mode) const {
+  const std::string temp = output_temp_path(path, "tmp");
+  // Refuse a symlink, FIFO, device or directory before doing the work.
+  if (check_output_target(path.c_str()) != 0) return false;
+  const int fd = create_output_temp(temp.c_str(), mode, /*readable=*/false);
+  if (fd < 0) return false;
+  bool ok = write_all(fd, header.data(), header.size());
+  for (const format::Frame& frame : strings_) ok = ok && write_all(fd, frame.data(), frame.size());
+  for (const Generation& generation : generations_) {
+    for (const format::Frame& frame : generation.frames)
+      ok = ok && write_all(fd, frame.data(), frame.size());
   }
-  if (ok && std::rename(temp.c_str(), path.c_str()) == 0) return true;
-  ::unlink(temp.c_str());
-  return false;
+  for (const format::Frame& frame : tail) ok = ok && write_all(fd, frame.data(), frame.size());
+  if (footer != nullptr) ok = ok && write_all(fd, footer->data(), footer->size());
+  ok = ok && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(temp.c_str());
+    return false;
+  }
+  return publish_output(temp.c_str(), path.c_str()) == 0;
 }
 
 bool FlightBuffer::write_from_signal(const char* path, const char* temp_path,
-                                     const format::Frame& header) const noexcept {
-  const int fd = ::open(temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                                     const format::Frame& header, mode_t mode) const noexcept {
+  const int fd = create_output_temp(temp_path, mode, /*readable=*/false);
   if (fd < 0) return false;
   bool ok = write_all(fd, header.data(), header.size());
   for (const format::Frame& frame : strings_) ok = ok && write_all(fd, frame.data(), frame.size());
@@ -146,7 +150,11 @@ bool FlightBuffer::write_from_signal(const char* path, const char* temp_path,
       ok = ok && write_all(fd, frame.data(), frame.size());
   }
   ::close(fd);
-  return ok && ::rename(temp_path, path) == 0;
+  if (!ok) {
+    ::unlink(temp_path);
+    return false;
+  }
+  return publish_output(temp_path, path) == 0;
 }
 
 }  // namespace taskscope::detail

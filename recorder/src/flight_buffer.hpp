@@ -1,6 +1,8 @@
 // The flight recorder's in-memory window of encoded frames.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -41,10 +43,12 @@ class FlightBuffer {
   void end_mutation() noexcept;
 
   // Writes header, string frames, every generation, `tail` and `footer` (if
-  // any) to a temporary file renamed to `path`, so a reader never sees half a
-  // dump. Flusher thread only.
+  // any) to a new file (permissions `mode`) renamed to `path`, so a reader
+  // never sees half a dump and a crash never leaves a half-overwritten older
+  // one (output_file.hpp). Flusher thread only.
   bool write(const std::string& path, const format::Frame& header,
-             const std::vector<format::Frame>& tail, const format::Frame* footer) const;
+             const std::vector<format::Frame>& tail, const format::Frame* footer,
+             mode_t mode) const;
   // Events and frames write() would put in the file (without header, strings,
   // tail and footer).
   uint64_t events() const noexcept;
@@ -55,7 +59,7 @@ class FlightBuffer {
   // one in progress; write_from_signal() uses only async-signal-safe calls.
   bool freeze() noexcept;
   bool write_from_signal(const char* path, const char* temp_path,
-                         const format::Frame& header) const noexcept;
+                         const format::Frame& header, mode_t mode) const noexcept;
 
  private:
   struct Generation {

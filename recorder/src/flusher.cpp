@@ -11,6 +11,7 @@
 #include <queue>
 
 #include "last_thread.hpp"
+#include "output_file.hpp"
 #include "reentry.hpp"
 #include "session_state.hpp"
 #include "strings.hpp"
@@ -78,13 +79,23 @@ format::TraceHeader Flusher::header(const std::string& reason) const {
 bool Flusher::open() {
   try {
     if (config_.mode == Mode::kFlight) {
+      // Dumps come later, maybe from a signal handler: refuse a symlink,
+      // FIFO, device or directory at the output now, while start() can say so.
+      if (const int error = check_output_target(output_.c_str()); error != 0) {
+        std::fprintf(stderr, "taskscope: cannot write %s: %s\n", output_.c_str(),
+                     describe_output_error(error));
+        return false;
+      }
       flight_ = std::make_unique<FlightBuffer>(config_.flight_bytes);
       for (int signal : kFatalSignals)
         crash_headers_.emplace_back(signal, encoder_.header(header(signal_reason(signal))));
       return true;
     }
     stream_ = std::make_unique<StreamWriter>();
-    return stream_->open(output_, encoder_.header(header("")));
+    if (stream_->open(output_, encoder_.header(header("")), config_.file_mode)) return true;
+    std::fprintf(stderr, "taskscope: cannot write %s: %s\n", output_.c_str(),
+                 describe_output_error(stream_->error()));
+    return false;
   } catch (...) {
     return false;
   }
@@ -232,9 +243,9 @@ bool Flusher::dump_window(const std::string& path, const std::string& reason, bo
   if (flight_ == nullptr) return stream_ != nullptr;
   const format::Frame head = encoder_.header(header(reason));
   const uint64_t frames = 1 + flight_->string_frame_count() + flight_->frames();
-  if (!with_footer) return flight_->write(path, head, {}, nullptr);
+  if (!with_footer) return flight_->write(path, head, {}, nullptr, config_.file_mode);
   const format::Frame footer = footer_frame(flight_->events(), frames);
-  return flight_->write(path, head, {}, &footer);
+  return flight_->write(path, head, {}, &footer, config_.file_mode);
 }
 
 bool Flusher::dump(const std::string& path) {

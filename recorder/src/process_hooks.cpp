@@ -18,7 +18,8 @@
 // TASKSCOPE_RECORDER_PID=<its pid>; a descendant that inherited the variables
 // and auto-starts too (an exec'd child linked with the recorder, or under the
 // same LD_PRELOAD) writes to "<TASKSCOPE_OUTPUT>.<its pid>" instead, so it
-// cannot overwrite its ancestor's trace.
+// cannot overwrite its ancestor's trace. Not in a secure-execution process
+// (setuid and the like, secure_execution.hpp): its environment is untrusted.
 #include <pthread.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include <string>
 
 #include "reentry.hpp"
+#include "secure_execution.hpp"
 #include "session.hpp"
 #include "taskscope/session.hpp"
 
@@ -39,6 +41,7 @@ constexpr const char* kOwnerVariable = "TASKSCOPE_RECORDER_PID";
 void stop_at_exit() { stop_session("exit", /*at_exit=*/true); }
 
 void autostart() {
+  if (secure_execution()) return;  // the environment may be an attacker's
   const char* output = std::getenv("TASKSCOPE_OUTPUT");
   if (output == nullptr || output[0] == '\0') return;
   ReentryGuard guard;

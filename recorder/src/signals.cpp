@@ -1,6 +1,6 @@
 // Signal handlers. Everything they do is async-signal-safe: atomics, the futex
-// wake-up, nanosleep, open/write/rename/close of already-encoded frames,
-// sigaction and raise.
+// wake-up, nanosleep, open/fstat/write/rename/unlink/close of already-encoded
+// frames (output_file.hpp), sigaction and raise.
 //
 // Dump signal (default SIGUSR2): the handler only sets a flag and wakes the
 // flusher, which writes the flight window (stream mode: nothing more to do,
@@ -30,6 +30,7 @@
 
 #include "flight_buffer.hpp"
 #include "flusher.hpp"
+#include "output_file.hpp"
 #include "session_state.hpp"
 #include "wakeup.hpp"
 
@@ -56,6 +57,7 @@ struct SignalTargets {
   const format::Frame* crash_headers[kFatalCount] = {};
   char path[kPathMax] = {};
   char temp_path[kPathMax] = {};
+  mode_t file_mode = 0600;
 };
 constinit SignalTargets g_targets;
 
@@ -106,7 +108,8 @@ void dump_after_crash(int signal, int index) {
     const format::Frame* header = g_targets.crash_headers[index];
     if (flight == nullptr || header == nullptr) return;
     if (!flight->freeze() ||
-        !flight->write_from_signal(g_targets.path, g_targets.temp_path, *header)) {
+        !flight->write_from_signal(g_targets.path, g_targets.temp_path, *header,
+                                   g_targets.file_mode)) {
       write_text("taskscope: fatal signal, could not write ");
       write_text(g_targets.path);
       write_text("\n");
@@ -148,11 +151,12 @@ void on_fatal_signal(int signal, siginfo_t*, void*) {
 void install_signal_handlers(const Config& config, Flusher& flusher) {
   g_crash_finished.store(false, std::memory_order_relaxed);
   const std::string& path = flusher.output();
-  const std::string temp = path + ".crash.tmp";
+  const std::string temp = output_temp_path(path, "crash.tmp");
   if (path.size() < kPathMax && temp.size() < kPathMax) {
     memcpy(g_targets.path, path.c_str(), path.size() + 1);
     memcpy(g_targets.temp_path, temp.c_str(), temp.size() + 1);
   }
+  g_targets.file_mode = static_cast<mode_t>(config.file_mode);
   for (int i = 0; i < kFatalCount; ++i)
     g_targets.crash_headers[i] = flusher.crash_header(kFatalSignals[i]);
   g_targets.flight.store(flusher.flight(), std::memory_order_release);

@@ -2,6 +2,7 @@
 #include "taskscope/analyzer/replay.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <random>
 
 #include "script.hpp"
@@ -164,6 +165,51 @@ TEST_CASE("replay: random event streams never crash the analysis", "[replay]") {
                         analyzer::OutputFormat::kDot})
       CHECK_FALSE(analysis->render(format).empty());
   }
+}
+
+TEST_CASE("replay: memory deltas past int64 saturate and count as inconsistencies",
+          "[replay]") {
+  // A forged or damaged trace: two allocations of 2^63-1 bytes, then frees
+  // past -2^63, at timestamps at both ends of the range.
+  Script s;
+  s.now = INT64_MIN + 1;
+  s.thread(1, "a");
+  s.emit(1, EventKind::kMemory, 0, 1, static_cast<uint64_t>(INT64_MAX));
+  s.now = INT64_MAX - 10'000;
+  s.emit(1, EventKind::kMemory, 0, 1, static_cast<uint64_t>(INT64_MAX));
+  Replayer r;
+  for (const Event& e : s.events) r.apply(e);
+  const auto* agent = r.state().agents.find(1);
+  REQUIRE(agent != nullptr);
+  CHECK(agent->memory_live == INT64_MAX);
+  CHECK(agent->memory_peak == INT64_MAX);
+  CHECK(r.state().inconsistencies == 1);
+
+  s.emit(1, EventKind::kMemory, 0, 1, static_cast<uint64_t>(INT64_MIN));
+  s.emit(1, EventKind::kMemory, 0, 1, static_cast<uint64_t>(INT64_MIN));
+  Replayer down;
+  for (const Event& e : s.events) down.apply(e);
+  CHECK(down.state().agents.find(1)->memory_live == INT64_MIN);
+  CHECK(down.state().agents.find(1)->memory_peak == INT64_MAX);
+  CHECK(down.state().inconsistencies == 2);
+
+  // The whole analysis and every report format take it too.
+  auto analysis = s.analyze();
+  for (auto format : {analyzer::OutputFormat::kText, analyzer::OutputFormat::kJson,
+                      analyzer::OutputFormat::kDot})
+    CHECK_FALSE(analysis->render(format).empty());
+}
+
+TEST_CASE("replay: real memory deltas are not inconsistencies", "[replay]") {
+  Script s;
+  s.thread(1, "a");
+  s.emit(1, EventKind::kMemory, 0, 1, 4096);
+  s.emit(1, EventKind::kMemory, 0, 1, static_cast<uint64_t>(int64_t{-1024}));
+  Replayer r;
+  for (const Event& e : s.events) r.apply(e);
+  CHECK(r.state().agents.find(1)->memory_live == 3072);
+  CHECK(r.state().agents.find(1)->memory_peak == 4096);
+  CHECK(r.state().inconsistencies == 0);
 }
 
 }  // namespace taskscope::test

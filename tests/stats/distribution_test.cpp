@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -70,6 +71,23 @@ TEST_CASE("a distribution keeps exact totals and a bounded uniform reservoir") {
   Distribution plain;
   plain.add(3);
   CHECK(plain.samples().empty());
+}
+
+TEST_CASE("the sum of durations past int64 saturates instead of wrapping") {
+  Distribution d;
+  d.keep_samples(4);
+  d.add(INT64_MAX);
+  d.add(INT64_MAX);
+  d.add(INT64_MAX - 1);
+  CHECK(d.count() == 3);
+  CHECK(d.sum() == INT64_MAX);
+  CHECK(d.max() == INT64_MAX);
+  CHECK(d.mean() > 0);
+  // Negative values (INT64_MIN: a timestamp pair in the wrong order) count as 0.
+  d.add(INT64_MIN);
+  CHECK(d.min() == 0);
+  CHECK(d.sum() == INT64_MAX);
+  CHECK(d.samples().size() == 4);
 }
 
 }  // namespace

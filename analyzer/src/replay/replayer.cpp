@@ -1,6 +1,7 @@
 #include "taskscope/analyzer/replay.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "trackers.hpp"
 
@@ -161,7 +162,14 @@ void Replayer::apply(const format::Event& e) {
       break;
     case EventKind::kMemory:
       if (Agent* owner = state_.agents.find(e.a ? e.a : acting)) {
-        owner->memory_live += static_cast<int64_t>(e.b);
+        // e.b is a signed byte delta. A sum past int64 is no real program's
+        // memory but a damaged or forged trace: saturate, and count the event
+        // as contradicting the state.
+        const auto delta = static_cast<int64_t>(e.b);
+        if (__builtin_add_overflow(owner->memory_live, delta, &owner->memory_live)) {
+          owner->memory_live = delta < 0 ? INT64_MIN : INT64_MAX;
+          context.flag_inconsistency();
+        }
         owner->memory_peak = std::max(owner->memory_peak, owner->memory_live);
       }
       break;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "taskscope/analyzer/stats_distribution.hpp"
 
@@ -74,7 +75,10 @@ uint64_t LogHistogram::quantile(double q) const {
 void Distribution::add(int64_t value) {
   const uint64_t v = value < 0 ? 0 : static_cast<uint64_t>(value);
   histogram_.add(v);
-  sum_ += static_cast<int64_t>(v);
+  // Durations and sizes past int64 in total are not real (a forged or damaged
+  // trace): the sum saturates rather than wraps, and the histogram's max
+  // shows the value that cannot be.
+  if (__builtin_add_overflow(sum_, static_cast<int64_t>(v), &sum_)) sum_ = INT64_MAX;
   if (capacity_ == 0) return;
   // Algorithm R (Vitter 1985): the n-th value replaces a random kept one with
   // probability capacity/n, so every value is kept with equal probability.

@@ -20,12 +20,18 @@ struct Config {
   bool dump_on_fatal_signal = true;    // SIGSEGV, SIGBUS, SIGABRT, SIGFPE
   bool lossless = false;               // block instead of dropping when a ring is full
   int zstd_level = 3;
+  // Permissions of trace files (before the umask). Private by default: a trace
+  // holds what the program did, names and addresses included.
+  unsigned file_mode = 0600;
   std::string process_name;            // default: /proc/self/comm
 };
 
 // Reads TASKSCOPE_OUTPUT, TASKSCOPE_MODE (stream|flight), TASKSCOPE_BUFFER (e.g. 64M),
 // TASKSCOPE_RING, TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
-// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1) over `base`.
+// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1), TASKSCOPE_FILE_MODE
+// (octal, e.g. 0640) over `base`. In a secure-execution process (setuid,
+// setgid, file capabilities: AT_SECURE) the environment is not trusted and
+// `base` is returned unchanged.
 Config config_from_environment(Config base = {});
 
 // Starts recording. Returns false (and records nothing) if a session is already
