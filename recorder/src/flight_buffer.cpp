@@ -114,6 +114,18 @@ uint64_t FlightBuffer::frames() const noexcept {
   return frames;
 }
 
+// The header, the strings and every kept generation: what both dumps write.
+// Only write(2): safe in a signal handler.
+bool FlightBuffer::write_window(int fd, const format::Frame& header) const noexcept {
+  bool ok = write_all(fd, header.data(), header.size());
+  for (const format::Frame& frame : strings_) ok = ok && write_all(fd, frame.data(), frame.size());
+  for (const Generation& generation : generations_) {
+    for (const format::Frame& frame : generation.frames)
+      ok = ok && write_all(fd, frame.data(), frame.size());
+  }
+  return ok;
+}
+
 bool FlightBuffer::write(const std::string& path, const format::Frame& header,
                          const std::vector<format::Frame>& tail, const format::Frame* footer,
                          mode_t mode) const {
@@ -122,12 +134,7 @@ bool FlightBuffer::write(const std::string& path, const format::Frame& header,
   if (check_output_target(path.c_str()) != 0) return false;
   const int fd = create_output_temp(temp.c_str(), mode, /*readable=*/false);
   if (fd < 0) return false;
-  bool ok = write_all(fd, header.data(), header.size());
-  for (const format::Frame& frame : strings_) ok = ok && write_all(fd, frame.data(), frame.size());
-  for (const Generation& generation : generations_) {
-    for (const format::Frame& frame : generation.frames)
-      ok = ok && write_all(fd, frame.data(), frame.size());
-  }
+  bool ok = write_window(fd, header);
   for (const format::Frame& frame : tail) ok = ok && write_all(fd, frame.data(), frame.size());
   if (footer != nullptr) ok = ok && write_all(fd, footer->data(), footer->size());
   ok = ok && ::fdatasync(fd) == 0;
@@ -143,12 +150,7 @@ bool FlightBuffer::write_from_signal(const char* path, const char* temp_path,
                                      const format::Frame& header, mode_t mode) const noexcept {
   const int fd = create_output_temp(temp_path, mode, /*readable=*/false);
   if (fd < 0) return false;
-  bool ok = write_all(fd, header.data(), header.size());
-  for (const format::Frame& frame : strings_) ok = ok && write_all(fd, frame.data(), frame.size());
-  for (const Generation& generation : generations_) {
-    for (const format::Frame& frame : generation.frames)
-      ok = ok && write_all(fd, frame.data(), frame.size());
-  }
+  bool ok = write_window(fd, header);
   ::close(fd);
   if (!ok) {
     ::unlink(temp_path);

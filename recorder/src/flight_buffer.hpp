@@ -62,6 +62,7 @@ class FlightBuffer {
                          const format::Frame& header, mode_t mode) const noexcept;
 
  private:
+  bool write_window(int fd, const format::Frame& header) const noexcept;
   struct Generation {
     std::vector<format::Frame> frames;
     uint64_t bytes = 0;
