@@ -7,7 +7,7 @@ packages=(
   cmake make g++ pkg-config
   flatbuffers-compiler flatbuffers-compiler-dev libflatbuffers-dev
   libzstd-dev libboost-graph-dev libcli11-dev catch2
-  libbenchmark-dev libspdlog-dev libdw-dev
+  libbenchmark-dev libspdlog-dev libdw-dev rapidjson-dev
   clang libclang-rt-14-dev
 )
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core_trace.hpp"
-#include "secure_execution.hpp"
+#include "process/secure_execution.hpp"
 #include "taskscope/events.hpp"
 
 namespace taskscope::detail {

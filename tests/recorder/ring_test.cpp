@@ -1,12 +1,12 @@
 // The per-thread ring (recorder/src/ring.hpp) and what happens when it is
 // full: events are dropped and counted exactly, and the producer never blocks.
-#include "ring.hpp"
+#include "hot_path/ring.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include "clock.hpp"
+#include "hot_path/clock.hpp"
 #include "core_trace.hpp"
 #include "taskscope/events.hpp"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "core_trace.hpp"
-#include "state_mirror.hpp"
-#include "watchdog.hpp"
+#include "output/state_mirror.hpp"
+#include "process/watchdog.hpp"
 
 using taskscope::detail::HangWatchdog;
 using taskscope::detail::ModuleInfo;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "../stats/units.hpp"
+#include "common/units.hpp"
 
 namespace taskscope::analyzer {
 

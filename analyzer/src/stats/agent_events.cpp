@@ -1,7 +1,7 @@
 // Polls, wakes, spans and memory deltas of agents (see stats_collector.hpp).
 #include <algorithm>
 
-#include "stats_collector.hpp"
+#include "stats/stats_collector.hpp"
 #include "taskscope/analyzer/state.hpp"
 
 namespace taskscope::analyzer::stats {

@@ -2,7 +2,7 @@
 // (see stats_collector.hpp).
 #include <algorithm>
 
-#include "stats_collector.hpp"
+#include "stats/stats_collector.hpp"
 
 namespace taskscope::analyzer::stats {
 

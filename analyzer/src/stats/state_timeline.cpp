@@ -1,5 +1,5 @@
 // Agents by state over time (see state_timeline.hpp).
-#include "state_timeline.hpp"
+#include "stats/state_timeline.hpp"
 
 #include <algorithm>
 

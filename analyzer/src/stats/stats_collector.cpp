@@ -1,5 +1,5 @@
 // Event dispatch, agent bookkeeping and the end of the trace (see stats_collector.hpp).
-#include "stats_collector.hpp"
+#include "stats/stats_collector.hpp"
 
 #include <algorithm>
 

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "id_map.hpp"
-#include "state_timeline.hpp"
+#include "stats/id_map.hpp"
+#include "stats/state_timeline.hpp"
 #include "taskscope/analyzer/stats.hpp"
 #include "taskscope/format/event.hpp"
 

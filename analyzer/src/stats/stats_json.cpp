@@ -1,7 +1,7 @@
 // `taskscope stats --format json` (schema taskscope.stats/1, see stats.hpp).
 #include <ostream>
 
-#include "json_writer.hpp"
+#include "common/json_writer.hpp"
 #include "taskscope/analyzer/stats.hpp"
 
 namespace taskscope::analyzer {

@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "taskscope/analyzer/stats.hpp"
-#include "units.hpp"
+#include "common/units.hpp"
 
 namespace taskscope::analyzer {
 namespace {

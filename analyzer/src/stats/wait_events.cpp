@@ -1,6 +1,6 @@
 // Blocking waits: blocked time by cause per agent, span and resource, and the
 // run slices of the recording thread (see stats_collector.hpp).
-#include "stats_collector.hpp"
+#include "stats/stats_collector.hpp"
 
 namespace taskscope::analyzer::stats {
 

@@ -1,0 +1,174 @@
+// Text and JSON output of `taskscope diff` (see diff.hpp).
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+
+#include "diff/diff_words.hpp"
+#include "common/json_writer.hpp"
+#include "taskscope/analyzer/diff.hpp"
+#include "common/units.hpp"
+
+namespace taskscope::analyzer {
+namespace {
+
+using stats::format_count;
+using stats::format_duration;
+using stats::format_percent;
+
+void trace_line(std::ostream& out, const char* label, const TraceSummary& t) {
+  out << label << t.path << ": " << format_count(t.events) << " events over "
+      << format_duration(t.duration_ns()) << ", " << t.status << '\n';
+}
+
+std::string delta_text(const MetricChange& c) {
+  std::string text = c.delta() >= 0 ? "+" : "-";
+  text += stats::show_value(c, std::fabs(c.delta()));
+  if (auto relative = c.relative())
+    text += " (" + format_percent(*relative, true) + ")";
+  else
+    text += " (new)";
+  if (!c.significant && c.p) text = "~ " + text;
+  return text;
+}
+
+void write_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> width;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], row[i].size());
+    }
+  for (const auto& row : rows) {
+    std::string line = " ";
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += ' ' + row[i];
+      if (i + 1 < row.size()) line.append(width[i] - row[i].size() + 1, ' ');
+    }
+    out << line << '\n';
+  }
+}
+
+// "1 sample each: not tested", "1 and 3 samples: not tested".
+std::string untested_text(const MetricChange& c) {
+  const auto samples = [](uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " sample" : " samples");
+  };
+  return (c.base_events == c.new_events
+              ? samples(c.base_events) + " each"
+              : std::to_string(c.base_events) + " and " + samples(c.new_events)) +
+         ": not tested";
+}
+
+void only_in(std::ostream& out, const char* label, const std::vector<NameOnlyInOne>& names) {
+  if (names.empty()) return;
+  out << label;
+  for (size_t i = 0; i < names.size(); ++i)
+    out << (i ? ", " : "") << names[i].subject << " `" << stats::printable(names[i].name) << "` ("
+        << format_duration(names[i].total_ns) << ")";
+  out << '\n';
+}
+
+}  // namespace
+
+void write_diff_text(const DiffResult& diff, std::ostream& out) {
+  trace_line(out, "base ", diff.base);
+  trace_line(out, "new  ", diff.now);
+  // Names are matched across the traces; across programs, the same name need
+  // not be the same thing.
+  if (!diff.same_program())
+    out << "these are different programs: base `" << stats::printable(diff.base.process)
+        << "`, new `" << stats::printable(diff.now.process) << "`\n";
+  out << '\n' << diff.headline << "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"kind", "name", "metric", "base", "new", "delta", "p50 per event", "p"});
+  size_t unchanged = 0;
+  for (const MetricChange& c : diff.changes) {
+    if (c.base == c.now) {
+      ++unchanged;
+      continue;
+    }
+    std::string p = c.too_few_samples ? untested_text(c) : c.p ? stats::p_text(*c.p) : "untested";
+    if (c.p && c.unit != "count")  // as benchstat: how many values the test saw
+      p += " n=" + std::to_string(c.base_events) + "+" + std::to_string(c.new_events);
+    std::string medians;
+    if (c.base_median && c.new_median)
+      medians = stats::show_value(c, *c.base_median) + " -> " + stats::show_value(c, *c.new_median);
+    rows.push_back({c.subject, stats::printable(c.name), c.metric, stats::show_value(c, c.base),
+                    stats::show_value(c, c.now), delta_text(c), medians, p});
+  }
+  if (rows.size() == 1)
+    out << "  no metric changed\n";
+  else
+    write_table(rows, out);
+  if (unchanged) out << "  (" << unchanged << " unchanged metrics not shown)\n";
+  out << '\n';
+  only_in(out, "only in base: ", diff.only_in_base);
+  only_in(out, "only in new:  ", diff.only_in_new);
+  out << "~ within noise: Mann-Whitney U on per-event samples (Poisson test for counts) "
+      << "p >= " << diff.options.alpha << ", or the median per event (the count, for counts) "
+      << "moved under " << format_percent(diff.options.min_change) << '\n';
+}
+
+void write_diff_json(const DiffResult& diff, std::ostream& out) {
+  stats::JsonWriter json(out);
+  const auto trace = [&](const char* key, const TraceSummary& t) {
+    json.key(key).begin_object();
+    json.field("path", t.path).field("process", t.process).field("events", t.events);
+    json.field("duration_ns", t.duration_ns());
+    json.end_object();
+  };
+  const auto number = [&](const char* key, const MetricChange& c, double v) {
+    json.key(key);
+    if (c.unit == "ns" || c.unit == "count" || c.unit == "bytes")
+      json.value(static_cast<int64_t>(std::llround(v)));
+    else
+      json.value(v);
+  };
+  json.begin_object().field("schema", "taskscope.diff/1");
+  trace("base", diff.base);
+  trace("new", diff.now);
+  json.field("same_program", diff.same_program());
+  json.field("headline", diff.headline);
+  json.field("alpha", diff.options.alpha).field("min_change", diff.options.min_change);
+  json.key("changes").begin_array();
+  for (const MetricChange& c : diff.changes) {
+    json.newline().begin_object();
+    json.field("name", c.name).field("kind", diff_kind_name(c.kind));
+    json.field("subject", c.subject).field("metric", c.metric).field("unit", c.unit);
+    number("base", c, c.base);
+    number("new", c, c.now);
+    number("delta", c, c.delta());
+    json.key("relative");
+    if (auto relative = c.relative())
+      json.value(*relative);
+    else
+      json.null();
+    json.key("p");
+    if (c.p)
+      json.value(*c.p);
+    else
+      json.null();
+    json.field("significant", c.significant).field("too_few_samples", c.too_few_samples);
+    json.field("base_events", c.base_events).field("new_events", c.new_events);
+    if (c.base_median && c.new_median) {
+      number("base_p50", c, *c.base_median);
+      number("new_p50", c, *c.new_median);
+    }
+    json.end_object();
+  }
+  json.end_array();
+  for (const auto& [key, list] : {std::pair{"only_in_base", &diff.only_in_base},
+                                  std::pair{"only_in_new", &diff.only_in_new}}) {
+    json.key(key).begin_array();
+    for (const NameOnlyInOne& n : *list) {
+      json.newline().begin_object();
+      json.field("name", n.name).field("kind", diff_kind_name(n.kind));
+      json.field("subject", n.subject).field("total_ns", n.total_ns);
+      json.end_object();
+    }
+    json.end_array();
+  }
+  json.end_object().newline();
+}
+
+}  // namespace taskscope::analyzer

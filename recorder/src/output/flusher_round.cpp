@@ -1,0 +1,178 @@
+// One flusher round: drain the rings, update the mirror, encode and emit.
+#include <algorithm>
+#include <queue>
+
+#include "output/flusher.hpp"
+#include "hot_path/session_state.hpp"
+#include "hot_path/strings.hpp"
+
+namespace taskscope::detail {
+namespace {
+
+// Past this many incremental string frames, a flight buffer's are merged into
+// one, so a long run does not accumulate thousands of tiny frames.
+constexpr size_t kMaxStringFramesBeforeMerge = 32;
+
+}  // namespace
+
+Flusher::Segment& Flusher::open_segment(uint64_t agent) {
+  if (segments_used_ == segments_.size()) segments_.emplace_back();
+  Segment& segment = segments_[segments_used_++];
+  segment.agent = agent;
+  segment.events.clear();
+  return segment;
+}
+
+void Flusher::drain(ThreadContext* context, bool final) {
+  // Read before draining: everything the thread published before retiring is
+  // visible once this says so, and then this drain is its last.
+  const bool retired = context->retired.load(std::memory_order_acquire);
+  FlushCursor& cursor = context->flush;
+  Segment* segment = &open_segment(cursor.agent);
+  auto append = [&](format::Event event) {
+    event.ts_ns = std::max(event.ts_ns, cursor.last_ns);
+    cursor.last_ns = event.ts_ns;
+    event.thread = segment->agent;
+    segment->events.push_back(event);
+  };
+  for (const format::Event& event : cursor.synthetic) append(event);
+  cursor.synthetic.clear();
+
+  EventRing& ring = context->ring;
+  const uint64_t available = ring.readable();
+  uint64_t dropped = 0;
+  for (uint64_t i = 0; i < available; ++i) {
+    const Record& record = ring.peek(i);
+    if (record.kind == kRecordRebind) {
+      cursor.agent = record.a;
+      segment = &open_segment(record.a);
+      continue;
+    }
+    // Left over from an earlier session (written after its last drain).
+    if (record.ticks < clock_.start_ticks) continue;
+    format::Event event;
+    event.ts_ns = clock_.to_ns(record.ticks);
+    event.kind = static_cast<EventKind>(record.kind);
+    event.op = record.op;
+    event.flags = record.flags;
+    event.str = record.str;
+    event.a = record.a;
+    event.b = record.b;
+    if (event.kind == EventKind::kDropped) {
+      event.b = static_cast<uint64_t>(std::max<int64_t>(clock_.to_ns(record.b), 0));
+      dropped += event.a;
+    }
+    append(event);
+    newest_event_ns_ = std::max(newest_event_ns_, cursor.last_ns);
+  }
+  ring.consume(available);
+
+  // Losses nobody else will report: the thread is gone, or the session ends.
+  if (retired || final) {
+    uint64_t first = 0;
+    if (const uint64_t lost = ring.take_drops(&first); lost != 0) {
+      format::Event event;
+      event.kind = EventKind::kDropped;
+      event.ts_ns = clock_.to_ns(read_ticks());  // the losses happened before now
+      event.a = lost;
+      event.b = static_cast<uint64_t>(std::max<int64_t>(clock_.to_ns(first), 0));
+      append(event);
+      dropped += lost;
+    }
+  }
+  if (retired) drained_retired_.push_back(context);
+  g_counters.dropped.fetch_add(dropped, std::memory_order_relaxed);
+}
+
+void Flusher::feed_mirror() {
+  // Merge the round's per-thread segments by time, so that a release on one
+  // thread is applied before the acquisition it enabled on another.
+  using Head = std::pair<int64_t, std::pair<size_t, size_t>>;  // ts, (segment, index)
+  std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heads;
+  for (size_t s = 0; s < segments_used_; ++s) {
+    if (!segments_[s].events.empty()) heads.push({segments_[s].events[0].ts_ns, {s, 0}});
+  }
+  while (!heads.empty()) {
+    const auto [ts, where] = heads.top();
+    heads.pop();
+    const Segment& segment = segments_[where.first];
+    mirror_.apply(segment.agent, segment.events[where.second]);
+    const size_t next = where.second + 1;
+    if (next < segment.events.size()) heads.push({segment.events[next].ts_ns, {where.first, next}});
+  }
+}
+
+void Flusher::emit(format::Frame frame, uint64_t events) {
+  const uint64_t size = frame.size();
+  if (flight_ != nullptr) {
+    flight_->append(std::move(frame), events);
+  } else if (!stream_->write(frame)) {
+    return;
+  }
+  g_counters.frames.fetch_add(1, std::memory_order_relaxed);
+  g_counters.bytes.fetch_add(size, std::memory_order_relaxed);
+}
+
+void Flusher::round(bool final) {
+  const uint64_t round_ticks = read_ticks();
+  ThreadRegistry::instance().list(contexts_);
+  segments_used_ = 0;
+  newest_event_ns_ = -1;
+  drained_retired_.clear();
+  for (ThreadContext* context : contexts_) drain(context, final);
+
+  // A frozen flight buffer belongs to a crash dump now: leave it alone.
+  if (flight_ != nullptr && !flight_->begin_mutation()) {
+    crashed_ = true;
+    return;
+  }
+  struct EndMutation {
+    FlightBuffer* buffer;
+    ~EndMutation() {
+      if (buffer != nullptr) buffer->end_mutation();
+    }
+  } end_mutation{flight_.get()};
+
+  if (flight_ != nullptr && flight_->wants_generation()) {
+    // The snapshot describes the state before this round's events, at the
+    // watermark, which no later event precedes.
+    mirror_.snapshot(watermark_ns_, modules_, scratch_);
+    flight_->start_generation(encoder_.snapshot(watermark_ns_, generation_++, scratch_));
+    g_counters.frames.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (mirror_enabled_) feed_mirror();
+
+  // Strings before the batches that use them: an event's string was interned
+  // before the event was committed, hence before this collect.
+  strings_.clear();
+  next_string_ = StringTable::instance().collect(next_string_, strings_);
+  if (!strings_.empty()) {
+    if (flight_ != nullptr) {
+      if (flight_->string_frame_count() >= kMaxStringFramesBeforeMerge) {
+        strings_.clear();
+        StringTable::instance().collect(1, strings_);
+        flight_->replace_strings(encoder_.strings(strings_));
+      } else {
+        flight_->add_strings(encoder_.strings(strings_));
+      }
+    } else {
+      emit(encoder_.strings(strings_), 0);
+    }
+  }
+
+  uint64_t events = 0;
+  for (size_t s = 0; s < segments_used_; ++s) {
+    Segment& segment = segments_[s];
+    if (segment.events.empty()) continue;
+    frames_.clear();
+    encoder_.batch(segment.agent, segment.events, watermark_ns_, frames_);
+    for (size_t f = 0; f < frames_.size(); ++f)
+      emit(std::move(frames_[f]), f == 0 ? segment.events.size() : 0);
+    events += segment.events.size();
+  }
+  g_counters.events.fetch_add(events, std::memory_order_relaxed);
+  watermark_ns_ = std::max(watermark_ns_, clock_.to_ns(round_ticks));
+  ThreadRegistry::instance().release(drained_retired_);
+}
+
+}  // namespace taskscope::detail
