@@ -44,6 +44,10 @@ class UsageError : public std::runtime_error {
 // Throws UsageError naming `what` on anything else.
 int64_t parse_duration_ns(const std::string& text, const std::string& what);
 
+// Parses argv as `taskscope COMMAND ...` and runs the command; returns the
+// process exit status. Writes to stdout and stderr; never exits the process.
+int run(int argc, char** argv);
+
 // "1.234 s", "12.5 ms", "800 us", "40 ns": three significant digits for people.
 std::string format_duration(int64_t ns);
 

@@ -173,18 +173,24 @@ void prepare_child_environment(const RecordOptions& options, const std::string& 
 // -o must be writable before the program runs: otherwise it would run
 // unrecorded, and the run would be wasted. A file already there is an older
 // trace; it is removed, so that only what this run writes is ever reported.
+// Nothing is created here, and a symlink, directory, device or FIFO at the
+// path is refused, never followed or replaced (docs/trace-format.md, "Trace
+// files are private").
 void prepare_output(const std::string& output, bool explicit_path) {
-  if (!explicit_path) {
-    // The default name holds the program's pid, unknown until it is forked.
-    const std::string dir = output.substr(0, output.rfind('/'));
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-      throw UsageError("record: cannot write a trace in " + dir + ": " + std::strerror(errno));
+  const std::string dir = output.substr(0, output.rfind('/'));  // `output` is absolute
+  const std::string what = explicit_path ? "record -o " + output : "record: cannot write a trace in " + dir;
+  struct stat st {};
+  if (explicit_path && ::lstat(output.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode))
+      throw UsageError(what + ": is a symbolic link (a trace is never written through one)");
+    if (S_ISDIR(st.st_mode)) throw UsageError(what + ": " + std::strerror(EISDIR));
+    if (!S_ISREG(st.st_mode)) throw UsageError(what + ": is not a regular file");
+    if (::unlink(output.c_str()) != 0) throw UsageError(what + ": " + std::strerror(errno));
     return;
   }
-  const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw UsageError("record -o " + output + ": " + std::strerror(errno));
-  ::close(fd);
-  ::unlink(output.c_str());
+  if (explicit_path && errno != ENOENT) throw UsageError(what + ": " + std::strerror(errno));
+  // The default name holds the program's pid, unknown until it is forked.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) throw UsageError(what + ": " + std::strerror(errno));
 }
 
 // Waits for the child; after `timeout_ns` (> 0) asks it to dump its trace,
@@ -229,6 +235,17 @@ int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, b
   return status;
 }
 
+bool write_all(int fd, const uint8_t* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 // Closes the trace of a program stopped by a signal, which could not close it
 // itself: its frames as written, its header with the reason "signal N", and a
 // footer at `stop_ticks`. Without the footer the trace would end at its last
@@ -259,8 +276,14 @@ void close_stopped_trace(const std::string& path, int signal, uint64_t stop_tick
     return;
   }
   std::string body(body_end - body_begin, '\0');
-  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int in = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (in < 0) return;
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(in);
+    return;
+  }
+  const mode_t mode = st.st_mode;
   const ssize_t got = ::pread(in, body.data(), body.size(), static_cast<off_t>(body_begin));
   ::close(in);
   if (got != static_cast<ssize_t>(body.size())) return;
@@ -277,13 +300,22 @@ void close_stopped_trace(const std::string& path, int signal, uint64_t stop_tick
   }
   header.reason = "signal " + std::to_string(signal);
   format::FrameEncoder encoder;
+  const format::Frame head = encoder.header(header);
+  const format::Frame foot = encoder.footer(footer);
+  // The closed trace replaces the open one by rename, with the same mode: a
+  // private trace stays private (docs/trace-format.md, "Trace files are private").
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  format::TraceFile file;
-  const bool ok = file.open(temp) && file.write(encoder.header(header)) &&
-                  file.write_raw(reinterpret_cast<const uint8_t*>(body.data()), body.size()) &&
-                  file.write(encoder.footer(footer)) && file.flush();
-  file.close();
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) std::remove(temp.c_str());
+  ::unlink(temp.c_str());  // a stale file of an earlier record with this pid
+  const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                         mode & 07777);
+  if (out < 0) return;
+  const bool ok = ::fchmod(out, mode & 07777) == 0 && write_all(out, head.data(), head.size()) &&
+                  write_all(out, reinterpret_cast<const uint8_t*>(body.data()), body.size()) &&
+                  write_all(out, foot.data(), foot.size()) && ::fdatasync(out) == 0;
+  ::close(out);
+  struct stat now {};
+  const bool still_regular = ::lstat(path.c_str(), &now) == 0 && S_ISREG(now.st_mode);
+  if (!ok || !still_regular || std::rename(temp.c_str(), path.c_str()) != 0) ::unlink(temp.c_str());
 }
 
 std::string trace_reason(const std::string& path) {

@@ -2,6 +2,7 @@
 #include "stats/state_timeline.hpp"
 
 #include <algorithm>
+#include <climits>
 
 namespace taskscope::analyzer::stats {
 
@@ -16,6 +17,17 @@ void StateTimeline::change(int64_t ts, int from, int to) {
 
 void StateTimeline::finish(int64_t end_ns) { advance(end_ns); }
 
+// Spans between trace times may not fit in int64 (a damaged or forged trace
+// can hold any time): they are computed in 128 bits, and the width stops
+// doubling before it overflows.
+using Wide = __int128;
+
+namespace {
+int64_t clamp_ns(Wide ns) {
+  return static_cast<int64_t>(std::clamp<Wide>(ns, INT64_MIN, INT64_MAX));
+}
+}  // namespace
+
 void StateTimeline::advance(int64_t ts) {
   if (!started_) {
     started_ = true;
@@ -23,8 +35,8 @@ void StateTimeline::advance(int64_t ts) {
     return;
   }
   if (ts <= last_ns_) return;
-  const auto max = static_cast<int64_t>(max_intervals_);
-  while (ts - origin_ns_ > width_ns_ * max) {
+  const auto max = static_cast<Wide>(max_intervals_);
+  while (Wide{ts} - origin_ns_ > Wide{width_ns_} * max && width_ns_ <= INT64_MAX / 2) {
     // Double the width: interval i of the new layout is old 2i and 2i+1.
     std::vector<std::array<double, kAgentStates>> merged((area_.size() + 1) / 2);
     for (size_t i = 0; i < area_.size(); ++i)
@@ -33,12 +45,13 @@ void StateTimeline::advance(int64_t ts) {
     width_ns_ *= 2;
   }
   while (last_ns_ < ts) {
-    const auto index = static_cast<size_t>((last_ns_ - origin_ns_) / width_ns_);
-    const int64_t interval_end = origin_ns_ + (static_cast<int64_t>(index) + 1) * width_ns_;
+    const auto index = static_cast<size_t>((Wide{last_ns_} - origin_ns_) / width_ns_);
+    const int64_t interval_end = clamp_ns(origin_ns_ + Wide(index + 1) * width_ns_);
     const int64_t until = std::min(ts, interval_end);
     if (area_.size() <= index) area_.resize(index + 1);
     for (size_t s = 0; s < kAgentStates; ++s)
-      area_[index][s] += static_cast<double>(counts_[s]) * static_cast<double>(until - last_ns_);
+      area_[index][s] +=
+          static_cast<double>(counts_[s]) * static_cast<double>(Wide{until} - last_ns_);
     last_ns_ = until;
   }
 }
@@ -47,9 +60,9 @@ std::vector<StateInterval> StateTimeline::intervals() const {
   std::vector<StateInterval> out;
   for (size_t i = 0; i < area_.size(); ++i) {
     StateInterval interval;
-    interval.start_ns = origin_ns_ + static_cast<int64_t>(i) * width_ns_;
-    interval.end_ns = std::min(interval.start_ns + width_ns_, last_ns_);
-    const double length = static_cast<double>(interval.end_ns - interval.start_ns);
+    interval.start_ns = clamp_ns(origin_ns_ + Wide(i) * width_ns_);
+    interval.end_ns = std::min(clamp_ns(Wide{interval.start_ns} + width_ns_), last_ns_);
+    const double length = static_cast<double>(Wide{interval.end_ns} - interval.start_ns);
     if (length <= 0) continue;
     for (size_t s = 0; s < kAgentStates; ++s) interval.mean[s] = area_[i][s] / length;
     out.push_back(interval);
