@@ -1,6 +1,8 @@
-// Throughput of `taskscope stats` and `taskscope diff` on a large generated trace
-// (>= 10 M events: worker threads polling tasks that lock, send, wake and enter
-// spans), in events per second of CPU time on one core. Ends with `metric` lines.
+// Throughput of `taskscope stats`, `taskscope diff` and `taskscope export` on a large
+// generated trace (>= 10 M events: worker threads polling tasks that lock, send,
+// wake and enter spans), in events per second of CPU time on one core. Ends with
+// `metric` lines. The export writes into a stream that only counts bytes, so the
+// figure is the model walk and the JSON writing, not the disk.
 // `stats_peak_rss` is the peak resident memory of a fresh process (this binary,
 // --stats-child PATH) that does nothing but the stats pass over the base trace.
 // The run fails (exit status 1) if a diff misses the lock the slow trace slowed.
@@ -16,9 +18,11 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <streambuf>
 #include <string>
 #include <vector>
 
+#include "taskscope/analyzer/chrome_export.hpp"
 #include "taskscope/analyzer/diff.hpp"
 #include "taskscope/analyzer/stats.hpp"
 #include "taskscope/format/reader.hpp"
@@ -151,7 +155,8 @@ uint64_t generate(const std::string& path, uint64_t target, double slow_factor) 
 struct Fixture {
   std::string base, slow;
   uint64_t base_events = 0, slow_events = 0;
-  double best_stats_s = 1e30, best_diff_s = 1e30, best_read_s = 1e30;
+  double best_stats_s = 1e30, best_diff_s = 1e30, best_read_s = 1e30, best_export_s = 1e30;
+  uint64_t export_bytes = 0;
   bool diff_missed = false;
 };
 
@@ -222,9 +227,41 @@ void BM_Diff(benchmark::State& state) {
   state.SetItemsProcessed(int64_t(state.iterations() * (f.base_events + f.slow_events)));
 }
 
+// Discards what it is given and counts it.
+class CountingBuffer : public std::streambuf {
+ public:
+  uint64_t bytes = 0;
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) ++bytes;
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    bytes += static_cast<uint64_t>(n);
+    return n;
+  }
+};
+
+void BM_Export(benchmark::State& state) {
+  Fixture& f = fixture();
+  for (auto _ : state) {
+    CountingBuffer sink;
+    std::ostream out(&sink);
+    const double start = cpu_seconds();
+    taskscope::format::TraceReader reader(f.base);
+    const auto summary = taskscope::analyzer::export_chrome(reader, out);
+    benchmark::DoNotOptimize(summary.slices);
+    f.best_export_s = std::min(f.best_export_s, cpu_seconds() - start);
+    f.export_bytes = sink.bytes;
+  }
+  state.SetItemsProcessed(int64_t(state.iterations() * f.base_events));
+}
+
 BENCHMARK(BM_ReadOnly)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_Stats)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_Diff)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_Export)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 // The child: the stats pass alone, in a process that has done nothing else.
 int stats_child(const char* path) {
@@ -272,6 +309,10 @@ int main(int argc, char** argv) {
   if (f.best_diff_s < 1e30 && !f.diff_missed)
     std::printf("metric diff_throughput %.0f events/s\n",
                 (f.base_events + f.slow_events) / f.best_diff_s);
+  if (f.best_export_s < 1e30) {
+    std::printf("metric export_throughput %.0f events/s\n", f.base_events / f.best_export_s);
+    std::printf("metric export_output %.1f MiB\n", f.export_bytes / 1048576.0);
+  }
   if (stats_peak_kib >= 0) std::printf("metric stats_peak_rss %.1f MiB\n", stats_peak_kib / 1024.0);
   std::filesystem::remove(f.base);
   std::filesystem::remove(f.slow);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "detect/detector.hpp"
+#include "detect/finding_facts.hpp"
 #include "report/census.hpp"
 #include "taskscope/analyzer/report.hpp"
 #include "taskscope/format/reader.hpp"
@@ -74,11 +75,15 @@ void Analysis::finish(const StringTable& strings, TraceInfo info) {
   names_ = std::make_unique<Names>(state, strings_, *symbolizer_);
 
   const DetectContext context{state, graph_, stuck_, groups_, *names_, options_};
+  const FindingFacts facts(state, graph_, *names_);
   std::vector<Finding> findings;
   for (auto& detector : detectors_) {
     std::vector<Finding> found;
     detector->report(context, findings, found);
-    for (auto& finding : found) findings.push_back(std::move(finding));
+    for (auto& finding : found) {
+      facts.complete(finding);
+      findings.push_back(std::move(finding));
+    }
   }
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
     return static_cast<int>(x.severity) < static_cast<int>(y.severity);

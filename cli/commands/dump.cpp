@@ -1,17 +1,25 @@
-// `taskscope dump FILE`: one event per line, names resolved, with filters by
+// `taskscope dump FILE`: one event per line with every field of its kind (the
+// event model's field walk), agents, resources and locations named as `analyze`
+// names them (the naming service, analyzer/name_catalog.hpp), with filters by
 // thread, event kind or family, and time range.
+#include <cinttypes>
 #include <memory>
 #include <set>
 #include <unordered_map>
 
 #include "command.hpp"
+#include "taskscope/analyzer/name_catalog.hpp"
 #include "taskscope/format/reader.hpp"
+#include "taskscope/model/acting_agents.hpp"
+#include "taskscope/model/event_views.hpp"
 
 namespace taskscope::cli {
 namespace {
 
+using analyzer::NameCatalog;
 using format::Event;
 using format::EventKind;
+using model::Role;
 
 struct DumpOptions {
   std::string path;
@@ -22,185 +30,140 @@ struct DumpOptions {
   uint64_t limit = 0;                         // 0: all (--limit itself takes only > 0)
 };
 
-// Names of agents and resources as the events introduce them.
-class NameBook {
- public:
-  explicit NameBook(const format::TraceReader& reader) : reader_(reader) {}
-
-  void learn(const Event& e) {
-    switch (e.kind) {
-      case EventKind::kThreadStart:
-      case EventKind::kAgentName:
-        if (e.str) name(e.a, std::string(reader_.string(e.str)));
-        break;
-      case EventKind::kTaskSpawn:
-        name(e.a, std::string(reader_.string(static_cast<uint32_t>(e.b))));
-        break;
-      case EventKind::kWaitBegin:
-        wait_ops_[e.thread] = static_cast<format::WaitOp>(e.op);
-        break;
-      case EventKind::kResourceCreate:
-        resources_[e.a] = {
-            std::string(format::resource_kind_name(static_cast<format::ResourceKind>(e.op))),
-            std::string(reader_.string(e.str))};
-        break;
-      default:
-        break;
-    }
+// Every name of the file, from a first pass: an agent reads the same on every
+// line, and as in analyze's report ("worker#2" only when several agents got
+// the name "worker"). Names are resolved when asked, from the complete string
+// table of the reader that read the pass.
+struct FileNames {
+  explicit FileNames(const std::string& path)
+      : reader(path), names([this](uint32_t id) { return reader.string(id); }) {
+    Event e;
+    while (reader.next(e)) names.learn(e);
   }
-  // "fetch#3": the third agent named "fetch", numbered as `analyze` numbers
-  // them, so that names in a report can be looked up here.
-  std::string agent(uint64_t id) const {
-    auto it = agents_.find(id);
-    return it == agents_.end() || it->second.name.empty()
-               ? "agent-" + std::to_string(id)
-               : it->second.name + "#" + std::to_string(it->second.ordinal);
-  }
-  std::string resource(uint64_t id) const {
-    auto it = resources_.find(id);
-    if (it == resources_.end()) return "resource#" + std::to_string(id);
-    std::string text = it->second.first + "#" + std::to_string(id);
-    if (!it->second.second.empty()) text += " \"" + it->second.second + "\"";
-    return text;
-  }
-  // What a wait_end ends: the agent joined, or the resource waited on.
-  std::string waited_on(const Event& end) const {
-    auto it = wait_ops_.find(end.thread);
-    return it != wait_ops_.end() && it->second == format::WaitOp::kJoin ? agent(end.a)
-                                                                        : resource(end.a);
-  }
-  bool agent_matches(uint64_t id, const std::string& wanted) const {
-    if (std::to_string(id) == wanted) return true;
-    auto it = agents_.find(id);
-    return it != agents_.end() && (it->second.name == wanted || agent(id) == wanted);
-  }
-  // Every agent as --thread accepts it ("main#1"), for a message.
-  std::string agent_list() const {
-    std::set<std::string> names;
-    for (const auto& [id, name] : agents_) names.insert(agent(id));
-    std::string text;
-    for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-    return text;
-  }
-
- private:
-  struct AgentName {
-    std::string name;
-    uint32_t ordinal = 0;
-  };
-  void name(uint64_t id, std::string text) {
-    AgentName& agent = agents_[id];
-    if (text.empty() || text == agent.name) return;
-    agent.ordinal = ++name_counts_[text];
-    agent.name = std::move(text);
-  }
-
-  const format::TraceReader& reader_;
-  std::unordered_map<uint64_t, AgentName> agents_;
-  std::unordered_map<uint64_t, format::WaitOp> wait_ops_;  // last wait begun, by thread
-  std::unordered_map<std::string, uint32_t> name_counts_;
-  std::unordered_map<uint64_t, std::pair<std::string, std::string>> resources_;
+  format::TraceReader reader;
+  NameCatalog names;
 };
 
-std::string describe(const Event& e, const NameBook& names, const format::TraceReader& reader) {
-  auto at = [&](uint32_t id) {
-    return id ? " at " + std::string(reader.string(id)) : std::string();
-  };
-  const auto op = e.op;
-  switch (e.kind) {
-    case EventKind::kThreadStart:
-      return names.agent(e.a) + (e.b ? " spawned by " + names.agent(e.b) : "");
-    case EventKind::kThreadEnd:
-      return names.agent(e.a) + (e.str ? " by pthread_exit" + at(e.str) : "");
-    case EventKind::kThreadDetach:
-    case EventKind::kThreadCreate:
-      return names.agent(e.a) + at(e.str);
-    case EventKind::kPollBegin:
-      return names.agent(e.a);
-    case EventKind::kAgentName:
-      return names.agent(e.a) + " named \"" + std::string(reader.string(e.str)) + "\"";
-    case EventKind::kTaskSpawn:
-      return names.agent(e.a) + at(e.str);
-    case EventKind::kPollEnd:
-      return names.agent(e.a) + (op == 1 ? " pending" : " ready");
-    case EventKind::kTaskEnd:
-      return names.agent(e.a) + (op == 1 ? " cancelled" : " completed");
-    case EventKind::kWakerClone:
-      return "waker of " + names.agent(e.a) + (e.b ? " on " + names.resource(e.b) : "");
-    case EventKind::kWakerDrop:
-      return "waker of " + names.agent(e.a);
-    case EventKind::kWake:
-      return names.agent(e.a);
-    case EventKind::kWaitBegin: {
-      const auto wait = static_cast<format::WaitOp>(op);
-      std::string text(format::wait_op_name(wait));
-      if (wait == format::WaitOp::kJoin)
-        text += " " + names.agent(e.a);
-      else if (wait == format::WaitOp::kSleep)
-        text += " " + format_duration(static_cast<int64_t>(e.b));
-      else if (wait == format::WaitOp::kIo)
-        text += " " + std::string(format::io_op_name(format::io_op_of(e.flags))) + " fd " +
-                std::to_string(static_cast<int64_t>(e.b));
-      else
-        text += " " + names.resource(e.a);
-      if (wait == format::WaitOp::kCondWait) text += " with " + names.resource(e.b);
-      if (e.flags & format::kFlagTimed) text += " (timed)";
-      return text + at(e.str);
-    }
-    case EventKind::kWaitEnd:
-      return std::string(format::wait_outcome_name(static_cast<format::WaitOutcome>(op))) +
-             (e.a ? " " + names.waited_on(e) : "");
-    case EventKind::kAcquired:
-    case EventKind::kReleased:
-      return names.resource(e.a) + (op == 1 ? " shared" : "") +
-             (e.b ? " units " + std::to_string(e.b) : "") + at(e.str);
-    case EventKind::kSemPost:
-      return names.resource(e.a) + " units " + std::to_string(e.b);
-    case EventKind::kResourceCreate:
-      return names.resource(e.a) + (e.b ? " extra " + std::to_string(e.b) : "");
-    case EventKind::kResourceDestroy:
-    case EventKind::kChannelClose:
-      return names.resource(e.a);
-    case EventKind::kChannelSend:
-    case EventKind::kChannelRecv:
-      return names.resource(e.a) + " depth " + std::to_string(e.b) + at(e.str);
-    case EventKind::kEndpointOpen:
-      return "endpoint " + std::to_string(e.a) + (op == 1 ? " receiver of " : " sender of ") +
-             names.resource(e.b);
-    case EventKind::kEndpointClose:
-    case EventKind::kEndpointUse:
-      return "endpoint " + std::to_string(e.a);
-    case EventKind::kEndpointHand:
-      return "endpoint " + std::to_string(e.a) + " to " + names.agent(e.b);
-    case EventKind::kNotify:
-      return names.resource(e.a) + (op == 1 ? " all" : " one") + ", " + std::to_string(e.b) +
-             " waiting";
-    case EventKind::kSpanEnter:
-      return std::string(reader.string(static_cast<uint32_t>(e.a))) +
-             (e.b ? "(" + std::string(reader.string(static_cast<uint32_t>(e.b))) + ")" : "") +
-             at(e.str);
-    case EventKind::kSpanExit:
-      return std::string(reader.string(static_cast<uint32_t>(e.a)));
-    case EventKind::kMark:
-    case EventKind::kCounter:
-      return std::string(reader.string(static_cast<uint32_t>(e.a))) + " = " +
-             std::to_string(static_cast<int64_t>(e.b));
-    case EventKind::kMemory:
-      return (e.a ? names.agent(e.a) + " " : "") + std::to_string(static_cast<int64_t>(e.b)) +
-             " bytes";
-    case EventKind::kDropped:
-      return std::to_string(e.a) + " events lost since " +
-             format_duration(static_cast<int64_t>(e.b));
-    case EventKind::kModuleMap:
-      return std::string(reader.string(e.str)) + " at 0x" + [&] {
-        char hex[32];
-        std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(e.a));
-        return std::string(hex);
-      }();
+// --thread takes an agent's id, its name as shown ("worker#2"), or the name
+// all agents of that name share ("worker").
+bool agent_matches(const NameCatalog& names, model::AgentId id, const std::string& wanted) {
+  if (std::to_string(id) == wanted) return true;
+  const std::string shown = names.agent(id);
+  if (shown == wanted) return true;
+  const auto hash = shown.rfind('#');
+  return hash != std::string::npos && shown.compare(0, hash, wanted) == 0 &&
+         hash == wanted.size();
+}
+
+// Every agent as --thread accepts it ("worker#1"), for a message.
+std::string agent_list(const NameCatalog& names) {
+  std::set<std::string> shown;
+  for (model::AgentId id : names.agent_ids()) shown.insert(names.agent(id));
+  std::string text;
+  for (const std::string& name : shown) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+std::string enum_name(Role role, uint64_t value) {
+  const auto n = static_cast<uint8_t>(value);
+  switch (role) {
+    case Role::kWaitOp:
+      return std::string(format::wait_op_name(static_cast<format::WaitOp>(n)));
+    case Role::kWaitOutcome:
+      return std::string(format::wait_outcome_name(static_cast<format::WaitOutcome>(n)));
+    case Role::kResourceKind:
+      return std::string(format::resource_kind_name(static_cast<format::ResourceKind>(n)));
+    case Role::kIoOp:
+      return std::string(format::io_op_name(static_cast<format::IoOp>(n)));
+    case Role::kLockMode:
+      return n == 1 ? "shared" : "exclusive";
+    case Role::kPollResult:
+      return n == 1 ? "pending" : "ready";
+    case Role::kTaskEndReason:
+      return n == 1 ? "cancelled" : "completed";
+    case Role::kEndpointSide:
+      return n == 1 ? "receiver" : "sender";
+    case Role::kNotifyKind:
+      return n == 1 ? "all" : "one";
     default:
-      return "a=" + std::to_string(e.a) + " b=" + std::to_string(e.b);
+      return std::to_string(value);
   }
 }
+
+// One event's fields, "name=value" each, by what the field holds. Ids and
+// names that are 0, unknown times (-1), false flags and a wait's "ready" I/O
+// operation (it is no I/O wait) are left out: they say nothing.
+class FieldLine {
+ public:
+  FieldLine(const NameCatalog& names, bool resource_is_agent)
+      : names_(names), resource_is_agent_(resource_is_agent) {}
+
+  void operator()(std::string_view name, Role role, uint64_t value) {
+    std::string shown;
+    std::string label(name);
+    switch (role) {
+      case Role::kAgent:
+        if (value == 0) return;
+        shown = names_.agent(value);
+        break;
+      case Role::kResource:
+        if (value == 0) return;
+        // A join waits on an agent, in the field that names a resource otherwise.
+        if (resource_is_agent_) label = "joined";
+        shown = resource_is_agent_ ? names_.agent(value) : names_.resource_phrase(value);
+        break;
+      case Role::kName: {
+        if (value == 0) return;
+        const auto id = static_cast<uint32_t>(value);
+        shown = names_.resolver().symbolic(id);
+        if (shown.empty() && !names_.resolver().text(id).empty()) shown = "(an unknown address)";
+        shown = "\"" + shown + "\"";
+        break;
+      }
+      case Role::kLocation:
+        if (value == 0) return;
+        shown = names_.location(static_cast<uint32_t>(value));
+        break;
+      case Role::kFlag:
+        if (value == 0) return;
+        append(std::string(name));
+        return;
+      case Role::kNs:
+        if (static_cast<int64_t>(value) < 0) return;
+        shown = format_duration(static_cast<int64_t>(value));
+        break;
+      case Role::kSigned:
+        shown = std::to_string(static_cast<int64_t>(value));
+        break;
+      case Role::kAddress: {
+        char hex[24];
+        std::snprintf(hex, sizeof hex, "0x%" PRIx64, value);
+        shown = hex;
+        break;
+      }
+      case Role::kEndpoint:
+      case Role::kCount:
+        shown = std::to_string(value);
+        break;
+      case Role::kIoOp:
+        if (value == 0) return;
+        shown = enum_name(role, value);
+        break;
+      default:
+        shown = enum_name(role, value);
+        break;
+    }
+    append(label + "=" + shown);
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  void append(const std::string& part) { text_ += (text_.empty() ? "" : " ") + part; }
+
+  const NameCatalog& names_;
+  bool resource_is_agent_;
+  std::string text_;
+};
 
 // "wait_begin, wait_end, ...; families: lifecycle, wait, ...": what --kind takes.
 std::string kind_list() {
@@ -215,21 +178,16 @@ std::string kind_list() {
 }
 
 // A --thread that names no agent of the trace would print nothing, which reads
-// as "that thread did nothing". Checked on a first pass over the names, before
-// any event is printed.
-void check_threads(const DumpOptions& options) {
-  format::TraceReader reader(options.path);
-  NameBook names(reader);
-  std::set<std::string> unmatched(options.threads.begin(), options.threads.end());
-  Event e;
-  while (reader.next(e)) {
-    names.learn(e);
-    for (auto it = unmatched.begin(); it != unmatched.end();)
-      it = names.agent_matches(e.thread, *it) ? unmatched.erase(it) : std::next(it);
+// as "that thread did nothing". Checked against the names before any event is
+// printed.
+void check_threads(const DumpOptions& options, const NameCatalog& names) {
+  for (const std::string& wanted : options.threads) {
+    bool found = false;
+    for (model::AgentId id : names.agent_ids()) found = found || agent_matches(names, id, wanted);
+    if (!found)
+      throw UsageError("--thread: no thread '" + wanted + "' in " + options.path +
+                       " (threads: " + agent_list(names) + ")");
   }
-  if (!unmatched.empty())
-    throw UsageError("--thread: no thread '" + *unmatched.begin() + "' in " + options.path +
-                     " (threads: " + names.agent_list() + ")");
 }
 
 int run_dump(const DumpOptions& options) {
@@ -250,24 +208,43 @@ int run_dump(const DumpOptions& options) {
     if (!known)
       throw UsageError("--kind: unknown event kind or family '" + name + "' (" + kind_list() + ")");
   }
-  if (!options.threads.empty()) check_threads(options);
+  const auto file_names = std::make_unique<FileNames>(options.path);
+  const NameCatalog* names = &file_names->names;
+  if (!options.threads.empty()) check_threads(options, *names);
   format::TraceReader reader(options.path);
-  NameBook names(reader);
+  model::ActingAgents acting;
+  // The wait each agent is in: what a WaitEnd ends (a join ends on an agent).
+  std::unordered_map<model::AgentId, format::WaitOp> waiting;
   Event e;
   uint64_t printed = 0;
   while (reader.next(e)) {
-    names.learn(e);
+    const model::AgentId who = acting.acting(e);
+    acting.apply(e);
+    const bool joining = model::visit(e, model::overloaded{
+        [&](const model::WaitBegin& v) {
+          waiting[who] = v.op();
+          return v.op() == format::WaitOp::kJoin;
+        },
+        [&](const model::WaitEnd&) {
+          auto it = waiting.find(who);
+          const bool join = it != waiting.end() && it->second == format::WaitOp::kJoin;
+          if (it != waiting.end()) waiting.erase(it);
+          return join;
+        },
+        [](const auto&) { return false; }});
     if (e.ts_ns < from || e.ts_ns > to) continue;
     if (!kinds.empty() && !kinds.count(e.kind)) continue;
     if (!options.threads.empty()) {
       bool match = false;
-      for (const auto& wanted : options.threads) match |= names.agent_matches(e.thread, wanted);
+      for (const auto& wanted : options.threads)
+        match |= agent_matches(*names, e.thread, wanted) || agent_matches(*names, who, wanted);
       if (!match) continue;
     }
+    FieldLine fields(*names, joining);
+    model::visit(e, [&](const auto& view) { model::for_each_field(view, fields); });
     std::printf("%14.6f ms  %-20s %-16s %s%s\n", static_cast<double>(e.ts_ns) / 1e6,
-                names.agent(e.thread).c_str(), std::string(format::kind_name(e.kind)).c_str(),
-                describe(e, names, reader).c_str(),
-                (e.flags & format::kFlagSnapshot) ? "  [snapshot]" : "");
+                names->agent(who).c_str(), std::string(format::kind_name(e.kind)).c_str(),
+                fields.text().c_str(), (e.flags & format::kFlagSnapshot) ? "  [snapshot]" : "");
     if (options.limit && ++printed >= options.limit) break;
   }
   if (!reader.status().clean())

@@ -1,26 +1,59 @@
-// `taskscope info FILE`: what a trace holds, without analyzing it.
-#include <map>
+// `taskscope info FILE`: what a trace holds, without analyzing it. Its threads
+// are named by the naming service (analyzer/name_catalog.hpp); its duration is
+// the range every command reports for the file (format::ReadStatus).
+#include <cinttypes>
+
 #include <memory>
 #include <set>
+#include <type_traits>
 
 #include "command.hpp"
+#include "taskscope/analyzer/name_catalog.hpp"
 #include "taskscope/format/reader.hpp"
+#include "taskscope/model/event_views.hpp"
 
 namespace taskscope::cli {
 namespace {
 
+// At most this many thread names are listed.
+constexpr size_t kShownThreads = 8;
+
+// "main, worker#1, worker#2 and 5 more".
+std::string thread_names(const analyzer::NameCatalog& names) {
+  std::set<std::string> shown;
+  size_t threads = 0;
+  for (model::AgentId id : names.agent_ids()) {
+    if (names.agent_type(id) != analyzer::AgentType::kThread) continue;
+    ++threads;
+    shown.insert(names.agent(id));
+  }
+  std::string text;
+  size_t listed = 0;
+  for (const std::string& name : shown) {
+    if (listed == kShownThreads) break;
+    text += (listed++ ? ", " : "") + name;
+  }
+  if (threads > listed) text += " and " + std::to_string(threads - listed) + " more";
+  return text;
+}
+
 int run_info(const std::string& path) {
   format::TraceReader reader(path);
+  analyzer::NameCatalog names([&reader](uint32_t id) { return reader.string(id); });
   uint64_t by_family[static_cast<size_t>(format::Family::kCount)] = {};
-  std::set<uint64_t> threads;
   uint64_t tasks = 0;
   format::Event event;
   while (reader.next(event)) {
-    if (event.flags & format::kFlagSnapshot) continue;
-    ++by_family[static_cast<size_t>(format::family_of(event.kind))];
-    threads.insert(event.thread);
-    if (event.kind == format::EventKind::kTaskSpawn) ++tasks;
+    names.learn(event);
+    model::visit(event, [&](const auto& view) {
+      if (view.snapshot()) return;  // a window's restatement of state, not an occurrence
+      ++by_family[static_cast<size_t>(format::family_of(event.kind))];
+      if constexpr (std::is_same_v<std::decay_t<decltype(view)>, model::TaskSpawn>) ++tasks;
+    });
   }
+  size_t threads = 0;
+  for (model::AgentId id : names.agent_ids())
+    threads += names.agent_type(id) == analyzer::AgentType::kThread;
   const auto& header = reader.header();
   const auto& status = reader.status();
   std::printf("file:        %s (%llu bytes)\n", path.c_str(),
@@ -29,7 +62,9 @@ int run_info(const std::string& path) {
   std::printf("process:     %s (pid %u)\n", header.process_name.c_str(), header.pid);
   std::printf("recorded:    %s mode%s%s\n", header.mode.c_str(),
               header.reason.empty() ? "" : ", written on ", header.reason.c_str());
-  std::printf("duration:    %s\n", format_duration(status.duration_ns()).c_str());
+  // The exact figure too: what analyze and stats put in their JSON.
+  std::printf("duration:    %s (%" PRId64 " ns)\n", format_duration(status.duration_ns()).c_str(),
+              status.duration_ns());
   std::printf("events:      %llu", static_cast<unsigned long long>(status.events));
   if (status.snapshot_events)
     std::printf(" (+%llu from the window's snapshot)",
@@ -39,7 +74,9 @@ int run_info(const std::string& path) {
     if (by_family[f])
       std::printf("  %-11s %llu\n", std::string(format::family_name(static_cast<format::Family>(f))).c_str(),
                   static_cast<unsigned long long>(by_family[f]));
-  std::printf("threads:     %zu\n", threads.size());
+  std::printf("threads:     %zu", threads);
+  if (threads > 0) std::printf(" (%s)", thread_names(names).c_str());
+  std::printf("\n");
   std::printf("tasks:       %llu spawned\n", static_cast<unsigned long long>(tasks));
   std::printf("frames:      %llu (", static_cast<unsigned long long>(status.frames));
   const char* sep = "";

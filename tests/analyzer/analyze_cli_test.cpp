@@ -139,7 +139,7 @@ TEST_CASE("analyze: --format json parses and names the agents", "[cli]") {
   const auto result = run_cli("analyze --format json " + trace.path);
   CHECK(result.status == 1);
   const auto doc = json::parse(result.out);
-  CHECK(doc["schema"].string == "taskscope.report/1");
+  CHECK(doc["schema"].string == "taskscope.report/2");
   CHECK(doc["trace"]["path"].string == trace.path);
   CHECK(doc["trace"]["events"].number == static_cast<double>(deadlocked().events.size()));
   CHECK_FALSE(doc["trace"]["truncated"].boolean);
@@ -208,7 +208,7 @@ TEST_CASE("analyze: a corrupt frame mid-file is refused, or skipped with --parti
   CHECK(refused.err.find("corrupt frame") != std::string::npos);
   const auto partial = run_cli("analyze --partial --format json " + trace.path);
   CHECK((partial.status == 0 || partial.status == 1));
-  CHECK(json::parse(partial.out)["schema"].string == "taskscope.report/1");
+  CHECK(json::parse(partial.out)["schema"].string == "taskscope.report/2");
 }
 
 TEST_CASE("analyze: absurd length fields are bad input", "[cli]") {

@@ -61,6 +61,28 @@ TEST_CASE("replay: the acting agent is the polled task", "[replay]") {
   CHECK(r.state().acting_agent(1) == 100);
 }
 
+TEST_CASE("replay: a task that ends inside its poll stops acting on its thread", "[replay]") {
+  Script s;
+  s.thread(1, "worker").mutex(1, 10, "m").spawn(1, 100, "job");
+  s.poll_begin(1, 100).task_end(1, 100).lock(1, 10);
+  Replayer r;
+  for (const Event& e : s.events) r.apply(e);
+  CHECK(r.state().resources.find(10)->owner == 1);
+  CHECK(r.state().agents.find(1)->polling.empty());
+  CHECK(r.state().acting_agent(1) == 1);
+}
+
+TEST_CASE("replay: a poll of task 0 is flagged and attributes nothing to it", "[replay]") {
+  Script s;
+  s.thread(1, "worker").mutex(1, 10, "m");
+  s.emit(1, EventKind::kPollBegin, 0, 0).lock(1, 10);
+  Replayer r;
+  for (const Event& e : s.events) r.apply(e);
+  CHECK(r.state().resources.find(10)->owner == 1);
+  CHECK(r.state().agents.find(1)->polling.empty());
+  CHECK(r.state().inconsistencies == 1);
+}
+
 TEST_CASE("replay: ended agents are forgotten once nothing refers to them", "[replay]") {
   Script s;
   s.thread(1, "main");

@@ -2,6 +2,7 @@
 #include "taskscope/analyzer/report.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "mini_json.hpp"
 #include "script.hpp"
@@ -24,10 +25,12 @@ Script abba_with_warning() {
 
 }  // namespace
 
-TEST_CASE("report: JSON follows taskscope.report/1", "[report]") {
+TEST_CASE("report: JSON follows taskscope.report/2", "[report]") {
   auto analysis = abba_with_warning().analyze();
   const auto doc = json::parse(analysis->render(analyzer::OutputFormat::kJson));
-  CHECK(doc["schema"].string == "taskscope.report/1");
+  CHECK(doc["schema"].string == "taskscope.report/2");
+  CHECK(doc["has_error"].boolean);
+  CHECK(doc["at_ns"].number == 2000.0 * kMs);  // the last event
   const auto& trace = doc["trace"];
   CHECK(trace["path"].string == "synthetic");
   CHECK(trace["events"].type == json::Value::Type::kNumber);
@@ -41,21 +44,110 @@ TEST_CASE("report: JSON follows taskscope.report/1", "[report]") {
   CHECK(findings[1]["kind"].string == "stalled");
   CHECK(findings[1]["severity"].string == "warning");
   for (const auto& finding : findings) {
-    CHECK(finding.object.size() == 6);  // exactly the schema's fields
     CHECK(finding["summary"].type == json::Value::Type::kString);
+    CHECK(!finding["explanation"].array.empty());
     for (const auto& agent : finding["agents"].array) {
-      CHECK(agent.object.size() == 3);
       CHECK((agent["type"].string == "thread" || agent["type"].string == "task"));
       CHECK(agent["id"].type == json::Value::Type::kNumber);
       CHECK(!agent["name"].string.empty());
     }
-    for (const auto& resource : finding["resources"].array) {
-      CHECK(resource.object.size() == 3);
-      CHECK(!resource["name"].string.empty());
-    }
-    CHECK(!finding["explanation"].array.empty());
   }
   CHECK(findings[0]["agents"][0]["name"].string.rfind("transfer#", 0) == 0);
+  CHECK(findings[0]["diagram"].array.size() > 2);
+}
+
+TEST_CASE("report: a deadlock's JSON carries its cycle as wait edges", "[report]") {
+  auto analysis = abba_with_warning().analyze();
+  const auto doc = json::parse(analysis->render(analyzer::OutputFormat::kJson));
+  const auto& deadlock = doc["findings"][0];
+  REQUIRE(deadlock["kind"].string == "deadlock");
+  CHECK(deadlock["since_ns"].number == 1.0 * kMs);  // the first lock of the cycle
+  // Each transfer waits to lock what the other owns, at bank.c:41.
+  const auto& edges = deadlock["wait_edges"].array;
+  REQUIRE(edges.size() == 2);
+  std::map<double, std::string> waits_on;  // agent id -> resource name
+  for (const auto& edge : edges) {
+    CHECK(edge["in_cycle"].boolean);
+    CHECK(edge["wait"].string == "lock");
+    CHECK(edge["reason"].string == "owns");
+    CHECK(edge["since_ns"].number == 2.0 * kMs + (edge["agent"]["id"].number == 3 ? 1000 : 0));
+    CHECK(edge["location"]["file"].string == "bank.c");
+    CHECK(edge["location"]["line"].number == 41);
+    CHECK(edge["location"]["function"].type == json::Value::Type::kNull);
+    CHECK(edge["waits_for"]["id"].number != edge["agent"]["id"].number);
+    waits_on[edge["agent"]["id"].number] = edge["resource"]["name"].string;
+  }
+  CHECK(waits_on ==
+        std::map<double, std::string>{{2, "accounts[7].lock"}, {3, "accounts[3].lock"}});
+  // Agents: blocked, spawned by main, each holding one account's lock since 1 ms.
+  for (const auto& agent : deadlock["agents"].array) {
+    CHECK(agent["state"].string == "blocked");
+    REQUIRE(agent["spawn_chain"].array.size() == 1);
+    CHECK(agent["spawn_chain"][0]["name"].string == "main");
+    REQUIRE(agent["holds"].array.size() == 1);
+    const auto& hold = agent["holds"][0];
+    CHECK(hold["mode"].string == "exclusive");
+    CHECK(hold["location"]["file"].string == "app/bank.c");
+    CHECK(hold["location"]["line"].number == 37);
+    CHECK(hold["location"]["function"].string == "transfer");
+  }
+  // Resources: each lock owned by the other transfer, with one waiter.
+  REQUIRE(deadlock["resources"].array.size() == 2);
+  for (const auto& resource : deadlock["resources"].array) {
+    CHECK(resource["type"].string == "mutex");
+    CHECK(resource["live"].boolean);
+    CHECK(resource["owner"]["id"].number ==
+          waits_on.begin()->first + (resource["id"].number == 10 ? 0 : 1));
+    CHECK(resource["waiters"].number == 1);
+    CHECK(resource["channel"].type == json::Value::Type::kNull);
+  }
+}
+
+TEST_CASE("report: a channel-full cycle's JSON gives the channel's depth and capacity",
+          "[report]") {
+  // main creates the aggregator, which creates fetch, hands it the sender of
+  // "results" (capacity 2), receives once, then joins fetch; fetch fills
+  // "results" and blocks on a third send.
+  Script s;
+  s.thread(1, "main").create_thread(1, 2, "src/server.cpp:64").thread(2, "aggregator", 1);
+  s.channel(2, 20, "results", 2).open(2, 100, 20, false).open(2, 101, 20, true);
+  s.create_thread(2, 3, "src/aggregate.cpp:41").thread(3, "fetch", 2).hand(2, 100, 3);
+  s.use(2, 101, true).recv(2, 20, 0);
+  s.at(1).use(3, 100, false).send(3, 20, 1).send(3, 20, 2);
+  s.at(2).wait_begin(3, 20, WaitOp::kSend);
+  s.at(3).join(2, 3);
+  s.at(500).emit(1, EventKind::kMark, 0, s.str("tick"));
+  auto analysis = s.analyze();
+  const auto doc = json::parse(analysis->render(analyzer::OutputFormat::kJson));
+  INFO(analysis->render(analyzer::OutputFormat::kText));
+  REQUIRE(doc["findings"].array.size() >= 1);
+  const auto& finding = doc["findings"][0];
+  REQUIRE(finding["kind"].string == "channel_full_cycle");
+  const auto& channel = finding["resources"][0];
+  CHECK(channel["name"].string == "results");
+  CHECK(channel["channel"]["bounded"].boolean);
+  CHECK(channel["channel"]["capacity"].number == 2);
+  CHECK(channel["channel"]["depth"].number == 2);
+  CHECK(channel["channel"]["sends"].number == 2);
+  std::vector<std::string> waits;
+  for (const auto& edge : finding["wait_edges"].array)
+    if (edge["in_cycle"].boolean)
+      waits.push_back(edge["wait"].string + ":" + edge["reason"].string);
+  CHECK(sorted(waits) == std::vector<std::string>{"join:joined", "send:receiver"});
+  // fetch was created by the aggregator at src/aggregate.cpp:41, the aggregator
+  // by main at src/server.cpp:64.
+  bool fetch_seen = false;
+  for (const auto& agent : finding["agents"].array) {
+    if (agent["name"].string != "fetch") continue;
+    fetch_seen = true;
+    CHECK(agent["spawned_at"]["file"].string == "src/aggregate.cpp");
+    CHECK(agent["spawned_at"]["line"].number == 41);
+    REQUIRE(agent["spawn_chain"].array.size() == 2);
+    CHECK(agent["spawn_chain"][0]["name"].string == "aggregator");
+    CHECK(agent["spawn_chain"][0]["spawned_at"]["text"].string == "src/server.cpp:64");
+    CHECK(agent["spawn_chain"][1]["name"].string == "main");
+  }
+  CHECK(fetch_seen);
 }
 
 TEST_CASE("report: JSON of a clean trace has an empty findings array", "[report]") {

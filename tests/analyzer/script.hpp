@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "taskscope/analyzer/analysis.hpp"
+#include "schema_check.hpp"
+#include "taskscope/analyzer/report.hpp"
 #include "taskscope/format/event.hpp"
 
 namespace taskscope::test {
@@ -188,6 +191,12 @@ class Script {
     info.threads_at_hang = threads_at_hang;
     info.end_ns = info.duration_ns;
     analysis->finish(strings, info);
+    // Every report a test produces must follow docs/report.schema.json.
+    if (const std::string violation =
+            schema_violation(analysis->render(analyzer::OutputFormat::kJson));
+        !violation.empty())
+      throw std::runtime_error("the JSON report does not follow docs/report.schema.json: " +
+                               violation);
     return analysis;
   }
 };

@@ -8,7 +8,9 @@
 #include <map>
 #include <string>
 
+#include "schema_check.hpp"
 #include "script.hpp"
+#include "taskscope/analyzer/report.hpp"
 #include "taskscope/format/writer.hpp"
 
 namespace taskscope::test {
@@ -51,6 +53,15 @@ inline bool write_trace(const Script& script, const std::string& path, bool foot
     ok &= file.write(encoder.footer(f));
   }
   file.close();
+  // The file's report must follow docs/report.schema.json, as the CLI would print it.
+  if (ok) {
+    const auto analysis = analyzer::analyze_file(path);
+    if (const std::string violation =
+            schema_violation(analysis->render(analyzer::OutputFormat::kJson));
+        !violation.empty())
+      throw std::runtime_error(path + ": the JSON report does not follow " +
+                               "docs/report.schema.json: " + violation);
+  }
   return ok;
 }
 

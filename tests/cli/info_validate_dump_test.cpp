@@ -99,7 +99,7 @@ TEST_CASE("dump refuses a filter that names nothing or makes no sense", "[cli]")
     std::vector<std::string> says;
   };
   const std::vector<Case> cases = {
-      {"--thread nobody", {"--thread", "nobody", "main#1", "worker#1"}},
+      {"--thread nobody", {"--thread", "nobody", "(threads: main, worker)"}},
       {"--thread main --thread nobody", {"nobody"}},
       {"--thread ''", {"--thread"}},
       {"--limit 0", {"--limit"}},
@@ -128,12 +128,13 @@ TEST_CASE("info counts what was written", "[cli]") {
   auto result = run_cli("info " + path.str());
   REQUIRE(result.status == 0);
   CHECK_THAT(result.out, Catch::Contains("events:      7"));
-  CHECK_THAT(result.out, Catch::Contains("threads:     2"));
+  CHECK_THAT(result.out, Catch::Contains("threads:     2 (main, worker)"));
   CHECK_THAT(result.out, Catch::Contains("dropped:     7 events"));
   CHECK_THAT(result.out, Catch::Contains("lifecycle   2"));
   CHECK_THAT(result.out, Catch::Contains("5 (1 header, 1 strings, 2 event batch, 1 footer)"));
   CHECK_THAT(result.out, Catch::Contains("status:      complete"));
-  CHECK_THAT(result.out, Catch::Contains("duration:    2.000 s"));
+  // The range every command reports; analyze's JSON has the same ns.
+  CHECK_THAT(result.out, Catch::Contains("duration:    2.000 s (2000000020 ns)"));
 }
 
 TEST_CASE("dump resolves names and filters", "[cli]") {
@@ -142,8 +143,9 @@ TEST_CASE("dump resolves names and filters", "[cli]") {
   auto all = run_cli("dump " + path.str());
   REQUIRE(all.status == 0);
   CHECK(count_lines(all.out) == 7);
-  CHECK_THAT(all.out, Catch::Contains("worker#1") && Catch::Contains("spawned by main#1"));
-  CHECK_THAT(all.out, Catch::Contains("lock mutex#5 \"accounts\" at bank.c:41"));
+  CHECK_THAT(all.out, Catch::Contains("thread_start     agent=worker spawner=main name=\"worker\""));
+  CHECK_THAT(all.out, Catch::Contains("wait_begin       op=lock resource=mutex \"accounts\" "
+                                      "detail=0 location=bank.c:41"));
 
   auto waits = run_cli("dump " + path.str() + " --kind wait");
   CHECK(count_lines(waits.out) == 2);
@@ -178,8 +180,40 @@ TEST_CASE("dump names the joined thread, pthread_exit sites and detaches", "[cli
   INFO(all.out << all.err);
   REQUIRE(all.status == 0);
   CHECK(count_lines(all.out) == 6);
-  CHECK_THAT(all.out, Catch::Contains("join worker#1 at main.c:9"));
-  CHECK_THAT(all.out, Catch::Contains("completed worker#1"));
-  CHECK_THAT(all.out, Catch::Contains("thread_end       worker#1 by pthread_exit at worker.c:20"));
-  CHECK_THAT(all.out, Catch::Contains("thread_detach    worker#1 at main.c:9"));
+  CHECK_THAT(all.out, Catch::Contains("op=join joined=worker detail=0 location=main.c:9"));
+  CHECK_THAT(all.out, Catch::Contains("wait_end         joined=worker outcome=completed"));
+  CHECK_THAT(all.out, Catch::Contains("thread_end       agent=worker exit_location=worker.c:20"));
+  CHECK_THAT(all.out, Catch::Contains("thread_detach    agent=worker location=main.c:9"));
+}
+
+TEST_CASE("dump numbers agents that share a name as analyze does", "[cli]") {
+  TempPath path("cli-dump-numbering");
+  TraceBytes t;
+  t.header();
+  t.strings({{1, "main"}, {2, "worker"}, {3, "cache"}, {4, "cache.c:7"}});
+  t.batch(1,
+          {make_event(10, 1, EventKind::kThreadStart, 1, 0, 0, 1),
+           make_event(11, 1, EventKind::kResourceCreate, 9, 0, 1, 3),
+           make_event(40, 1, EventKind::kWaitBegin, 9, 0, 0, 4)},
+          50);
+  t.batch(2, {make_event(20, 2, EventKind::kThreadStart, 2, 1, 0, 2)}, 50);
+  t.batch(3, {make_event(25, 3, EventKind::kThreadStart, 3, 1, 0, 2),
+              make_event(30, 3, EventKind::kAcquired, 9, 0, 0, 4)},
+          50);
+  t.footer({6, 5, 0, 60});
+  write_bytes(path.str(), t.bytes);
+  auto all = run_cli("dump " + path.str());
+  INFO(all.out << all.err);
+  REQUIRE(all.status == 0);
+  CHECK_THAT(all.out, Catch::Contains("agent=worker#1 spawner=main"));
+  CHECK_THAT(all.out, Catch::Contains("agent=worker#2 spawner=main"));
+  CHECK_THAT(all.out, Catch::Contains("worker#2             acquired         resource=mutex \"cache\""));
+  // analyze names the holder of the lock main waits for the same way.
+  auto report = run_cli("analyze --stall 10ns " + path.str());
+  INFO(report.out << report.err);
+  CHECK_THAT(report.out, Catch::Contains("worker#2"));
+  CHECK_THAT(report.out, !Catch::Contains("worker#1") && !Catch::Contains("worker "));
+  // --thread takes the numbered name, or the name they share.
+  CHECK(count_lines(run_cli("dump " + path.str() + " --thread worker#2").out) == 2);
+  CHECK(count_lines(run_cli("dump " + path.str() + " --thread worker").out) == 3);
 }

@@ -68,6 +68,9 @@ TEST_CASE("signed fields and the poll CPU clock keep their sign", "[model]") {
   Event timed = poll;
   timed.flags = format::kFlagCpuTime;
   CHECK(PollBegin{{timed}}.cpu_ns() == 123);
+  timed.b = uint64_t{1} << 63;  // no real clock reads so: a damaged record
+  CHECK(PollBegin{{timed}}.cpu_ns() == -1);
+  CHECK(PollEnd{{timed}}.cpu_ns() == -1);
 }
 
 TEST_CASE("for_each_field walks a kind's fields in table order with their roles", "[model]") {

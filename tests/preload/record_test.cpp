@@ -3,9 +3,11 @@
 // Hanging programs run with a 400 ms watchdog and every run is bounded.
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "support.hpp"
@@ -278,6 +280,14 @@ TEST_CASE("record: a program stopped by --timeout leaves a trace that ends when 
   // exact to well under 1 ms (recorder/src/clock.cpp).
   CHECK(reader.header().start_unix_ns + end_ns >= started + 1'000'000'000 - 1'000'000);
   CHECK(occurrences(recording.run.err, "trace written to " + recording.trace) == 1);
+  // record closed it by rename: still private, and nothing left beside it.
+  struct stat st {};
+  REQUIRE(::stat(recording.trace.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string temp_prefix = recording.trace + ".tmp.";
+  for (const auto& entry : std::filesystem::directory_iterator(
+           recording.trace.substr(0, recording.trace.rfind('/'))))
+    CHECK(entry.path().string().rfind(temp_prefix, 0) != 0);
 }
 
 TEST_CASE("record: a program killed by a signal leaves a trace that ends when it died",
@@ -365,9 +375,18 @@ TEST_CASE("record: an output that cannot be written runs nothing and exits 2",
   struct Case {
     std::string output, reason;
   };
+  // A trace is never written through a symlink or onto a FIFO (issue 19): the
+  // link's target and the FIFO are left as they were.
+  const std::string target = scratch_path("link-target");
+  std::ofstream(target) << "precious\n";
+  const std::string link = scratch_path("link.tscope");
+  REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  const std::string fifo = scratch_path("fifo.tscope");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   for (const Case& c : {Case{"/nonexistent-dir/x.tscope", "No such file or directory"},
                         Case{not_a_dir + "/x.tscope", "Not a directory"},
-                        Case{scratch_path("dir"), "Is a directory"}}) {
+                        Case{scratch_path("dir"), "Is a directory"},
+                        Case{link, "symbolic link"}, Case{fifo, "not a regular file"}}) {
     if (c.reason == "Is a directory") ::mkdir(c.output.c_str(), 0755);
     const RunResult run =
         run_shell(std::string(TASKSCOPE_CLI) + " record -o " + quote(c.output) +
@@ -378,6 +397,12 @@ TEST_CASE("record: an output that cannot be written runs nothing and exits 2",
     CHECK_THAT(run.err, Contains(c.output) && Contains(c.reason));
     CHECK_FALSE(std::ifstream(marker).good());  // the program did not run
   }
+  std::string kept;
+  std::getline(std::ifstream(target), kept);
+  CHECK(kept == "precious");
+  struct stat st {};
+  CHECK((::lstat(link.c_str(), &st) == 0 && S_ISLNK(st.st_mode)));
+  CHECK((::lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)));
 }
 
 TEST_CASE("record: a program that cannot be started exits 127 or 126 and claims no trace",

@@ -211,6 +211,25 @@ TEST_CASE("snapshot: a thread that ended holding a lock stays, marked ended", "[
   CHECK(snapshot[2].ts_ns >= snapshot[1].ts_ns);
 }
 
+TEST_CASE("snapshot: a task that ended inside its poll no longer acts on its thread",
+          "[snapshot]") {
+  StateMirror mirror;
+  mirror.apply(1, ev(1, EventKind::kThreadStart, 1));
+  mirror.apply(1, ev(2, EventKind::kTaskSpawn, 3));
+  mirror.apply(1, ev(3, EventKind::kPollBegin, 3));
+  mirror.apply(1, ev(4, EventKind::kAcquired, 50));  // by the task
+  mirror.apply(1, ev(5, EventKind::kTaskEnd, 3));
+  mirror.apply(1, ev(6, EventKind::kAcquired, 51));  // by the thread again
+  std::vector<Event> snapshot;
+  mirror.snapshot(10, {}, snapshot);
+  std::vector<std::pair<uint64_t, uint64_t>> holders;  // (resource, holder)
+  for (const Event& e : snapshot) {
+    CHECK(e.kind != EventKind::kPollBegin);
+    if (e.kind == EventKind::kAcquired) holders.emplace_back(e.a, e.thread);
+  }
+  CHECK(holders == std::vector<std::pair<uint64_t, uint64_t>>{{50, 3}, {51, 1}});
+}
+
 TEST_CASE("snapshot: timed, I/O and sleep waits do not count as blocked", "[snapshot]") {
   StateMirror mirror;
   mirror.apply(1, ev(1, EventKind::kWaitBegin, 9, 0, 0, static_cast<uint8_t>(WaitOp::kCondWait),

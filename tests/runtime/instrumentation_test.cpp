@@ -1,5 +1,5 @@
 // What the runtime records: the events the analyzer relies on, read back from
-// real traces (see docs/design.md, "Event model", and taskscope/format/event.hpp).
+// real traces (see docs/event-model.md, "Event kinds", and taskscope/format/event.hpp).
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -121,7 +121,7 @@ Analysis analyze(const fs::path& trace, const std::string& args) {
   boost::property_tree::ptree report;
   std::istringstream json(result.output);
   boost::property_tree::read_json(json, report);
-  REQUIRE(report.get<std::string>("schema") == "taskscope.report/1");
+  REQUIRE(report.get<std::string>("schema") == "taskscope.report/2");
   for (const auto& [unused, finding] : report.get_child("findings")) {
     FindingKey key{finding.get<std::string>("kind"), finding.get<std::string>("severity"), {}, {}};
     if (auto agents = finding.get_child_optional("agents"))

@@ -1,5 +1,5 @@
 // `taskscope export --format chrome`: the JSON parses and has the expected tracks,
-// slices, flows and counters.
+// slices (polls, waits, spans, lock holds), flows and counters.
 #include "taskscope/analyzer/chrome_export.hpp"
 
 #include <algorithm>
@@ -13,6 +13,24 @@
 
 namespace taskscope::stats_test {
 namespace {
+
+using format::LockMode;
+using format::PollResult;
+using format::ResourceKind;
+
+std::vector<Slice> export_slices(const SyntheticTrace& trace, const std::string& name) {
+  const std::string path = temp_path(name + ".tscope"), out = temp_path(name + ".json");
+  trace.write(path);
+  analyzer::export_chrome(path, out);
+  return paired_slices(load_chrome_trace(out));
+}
+
+std::vector<Slice> named(const std::vector<Slice>& slices, const std::string& name) {
+  std::vector<Slice> found;
+  for (const Slice& s : slices)
+    if (s.name == name) found.push_back(s);
+  return found;
+}
 
 TEST_CASE("the chrome export of an async trace has tracks, slices, flows and counters") {
   const std::string trace = temp_path("export.tscope"), out = temp_path("export.json");
@@ -32,8 +50,9 @@ TEST_CASE("the chrome export of an async trace has tracks, slices, flows and cou
   CHECK(processes == std::set<std::string>{"service", "service tasks"});
   CHECK(tracks[{analyzer::kChromeThreadsPid, 1}] == "worker-1");
   CHECK(tracks[{analyzer::kChromeThreadsPid, 2}] == "main");
-  CHECK(tracks[{analyzer::kChromeTasksPid, 10}] == "fetch #10");
-  CHECK(tracks[{analyzer::kChromeTasksPid, 11}] == "fetch #11");
+  // Named by the naming service: two tasks share a name, so "#N" tells them apart.
+  CHECK(tracks[{analyzer::kChromeTasksPid, 10}] == "fetch#1");
+  CHECK(tracks[{analyzer::kChromeTasksPid, 11}] == "fetch#2");
 
   // Every track's B and E balance, and never close more than was opened.
   std::map<std::pair<int, uint64_t>, int> depth;
@@ -118,6 +137,149 @@ TEST_CASE("an async wait shows on the task's track between polls, not on its wor
   CHECK(task_slices[4].first == "poll");
   // On the worker, the wait ends with the first poll (0.2 us): two ends there.
   CHECK(std::count(worker_ends.begin(), worker_ends.end(), 0.2) == 2);
+}
+
+TEST_CASE("a span and a lock hold inside a poll are slices on the task's track") {
+  // Task fetch (10) polled on worker-1 (1) from 300 to 900: span parse 400..800,
+  // state_lock waited for 500..700 and held 700..750.
+  const std::vector<Slice> slices = export_slices(async_tasks_trace(), "export_in_poll");
+  const auto span = named(slices, "parse");
+  REQUIRE(span.size() == 1);
+  CHECK(span[0].pid == analyzer::kChromeTasksPid);
+  CHECK(span[0].tid == 10);
+  CHECK(span[0].cat == "span");
+  CHECK(span[0].ts == Approx(0.4));
+  CHECK(span[0].dur == Approx(0.4));
+  const auto hold = named(slices, "holding state_lock");
+  REQUIRE(hold.size() == 1);
+  CHECK(hold[0].pid == analyzer::kChromeTasksPid);
+  CHECK(hold[0].tid == 10);
+  CHECK(hold[0].cat == "hold");
+  CHECK(hold[0].ts == Approx(0.7));
+  CHECK(hold[0].dur == Approx(0.05));
+}
+
+TEST_CASE("recursive, shared and unreleased holds each make one slice per holder") {
+  SyntheticTrace t;
+  const uint64_t kMain = 1, kWorker = 2, kMutex = 100, kRw = 200, kSem = 300;
+  t.add(0, kMain, EventKind::kThreadStart, 0, kMain, 0, t.intern("main"));
+  t.add(0, kWorker, EventKind::kThreadStart, 0, kWorker, 0, t.intern("worker"));
+  t.add_op(0, kMain, EventKind::kResourceCreate, ResourceKind::kMutex, kMutex, 1,
+           t.intern("table"));
+  t.add_op(0, kMain, EventKind::kResourceCreate, ResourceKind::kRwLock, kRw, 0, t.intern("config"));
+  t.add_op(0, kMain, EventKind::kResourceCreate, ResourceKind::kSemaphore, kSem, 2,
+           t.intern("slots"));
+  // main takes the recursive mutex twice: one hold, 1000..4000.
+  t.add(1000, kMain, EventKind::kAcquired, 0, kMutex, 1);
+  t.add(2000, kMain, EventKind::kAcquired, 0, kMutex, 2);
+  t.add(3000, kMain, EventKind::kReleased, 0, kMutex);
+  t.add(4000, kMain, EventKind::kReleased, 0, kMutex);
+  // Both read config at once: main 5000..7000, worker 5500..8000.
+  t.add_op(5000, kMain, EventKind::kAcquired, LockMode::kShared, kRw);
+  t.add_op(5500, kWorker, EventKind::kAcquired, LockMode::kShared, kRw);
+  t.add_op(7000, kMain, EventKind::kReleased, LockMode::kShared, kRw);
+  t.add_op(8000, kWorker, EventKind::kReleased, LockMode::kShared, kRw);
+  // Semaphore units are no lock hold.
+  t.add(8500, kWorker, EventKind::kAcquired, 0, kSem, 1);
+  // worker takes the mutex and still holds it when the trace ends at 12000.
+  t.add(9000, kWorker, EventKind::kAcquired, 0, kMutex, 1);
+  t.add(12000, kMain, EventKind::kMark, 0, t.intern("done"));
+  const std::vector<Slice> slices = export_slices(t, "export_holds");
+
+  const auto table = named(slices, "holding table");
+  REQUIRE(table.size() == 2);
+  CHECK(table[0].tid == kMain);
+  CHECK(table[0].ts == Approx(1.0));
+  CHECK(table[0].dur == Approx(3.0));
+  CHECK(table[1].tid == kWorker);
+  CHECK(table[1].ts == Approx(9.0));
+  CHECK(table[1].dur == Approx(3.0));  // closed at the trace's end
+  const auto config = named(slices, "holding config (shared)");
+  REQUIRE(config.size() == 2);
+  CHECK(config[0].tid == kMain);
+  CHECK(config[0].ts == Approx(5.0));
+  CHECK(config[0].dur == Approx(2.0));
+  CHECK(config[1].tid == kWorker);
+  CHECK(config[1].ts == Approx(5.5));
+  CHECK(config[1].dur == Approx(2.5));
+  for (const Slice& s : slices) {
+    CHECK(s.pid == analyzer::kChromeThreadsPid);
+    CHECK(s.name.find("slots") == std::string::npos);
+  }
+}
+
+TEST_CASE("a hold that outlasts its span or its poll is cut, never shortened") {
+  SyntheticTrace t;
+  const uint64_t kWorker = 1, kTask = 10, kLock = 100;
+  const uint32_t step = t.intern("step");
+  t.add(0, kWorker, EventKind::kThreadStart, 0, kWorker, 0, t.intern("worker"));
+  t.add_op(0, kWorker, EventKind::kResourceCreate, ResourceKind::kMutex, kLock, 0,
+           t.intern("cache"));
+  // The thread: span step 1000..3000, cache held 2000..4000.
+  t.add(1000, kWorker, EventKind::kSpanEnter, 0, step);
+  t.add(2000, kWorker, EventKind::kAcquired, 0, kLock);
+  t.add(3000, kWorker, EventKind::kSpanExit, 0, step);
+  t.add(4000, kWorker, EventKind::kReleased, 0, kLock);
+  // A task holds cache across two polls: 5500..7500.
+  t.add(5000, kWorker, EventKind::kTaskSpawn, 0, kTask, t.intern("loader"));
+  t.add(5000, kWorker, EventKind::kPollBegin, 0, kTask);
+  t.add(5500, kWorker, EventKind::kAcquired, 0, kLock);
+  t.add_op(6000, kWorker, EventKind::kPollEnd, PollResult::kPending, kTask);
+  t.add(7000, kWorker, EventKind::kPollBegin, 0, kTask);
+  t.add(7500, kWorker, EventKind::kReleased, 0, kLock);
+  t.add_op(8000, kWorker, EventKind::kPollEnd, PollResult::kReady, kTask);
+  const std::vector<Slice> slices = export_slices(t, "export_cut");
+
+  // Each hold is covered from its acquisition to its release, in pieces that
+  // follow one another on the holder's track.
+  const auto covered = [&](uint64_t tid, int pid) {
+    std::vector<std::pair<double, double>> parts;
+    for (const Slice& s : named(slices, "holding cache"))
+      if (s.tid == tid && s.pid == pid) parts.push_back({s.ts, s.ts + s.dur});
+    return parts;
+  };
+  const auto thread_parts = covered(kWorker, analyzer::kChromeThreadsPid);
+  REQUIRE(thread_parts.size() == 2);  // cut where span step ends
+  CHECK(thread_parts[0].first == Approx(2.0));
+  CHECK(thread_parts[0].second == Approx(3.0));
+  CHECK(thread_parts[1].first == Approx(3.0));
+  CHECK(thread_parts[1].second == Approx(4.0));
+  const auto span = named(slices, "step");
+  REQUIRE(span.size() == 1);
+  CHECK(span[0].dur == Approx(2.0));
+
+  const auto task_parts = covered(kTask, analyzer::kChromeTasksPid);
+  REQUIRE_FALSE(task_parts.empty());
+  CHECK(task_parts.front().first == Approx(5.5));
+  CHECK(task_parts.back().second == Approx(7.5));
+  for (size_t i = 1; i < task_parts.size(); ++i)
+    CHECK(task_parts[i].first == Approx(task_parts[i - 1].second));
+  // The task's polls keep their times.
+  std::vector<std::pair<double, double>> polls;
+  for (const Slice& s : slices)
+    if (s.pid == analyzer::kChromeThreadsPid && s.cat == "poll") polls.push_back({s.ts, s.dur});
+  REQUIRE(polls.size() == 2);
+  CHECK(polls[0].first == Approx(5.0));
+  CHECK(polls[0].second == Approx(1.0));
+  CHECK(polls[1].first == Approx(7.0));
+  CHECK(polls[1].second == Approx(1.0));
+}
+
+TEST_CASE("invalid UTF-8 and control characters in names still make valid JSON") {
+  SyntheticTrace t;
+  t.add(0, 1, EventKind::kThreadStart, 0, 1, 0, t.intern("bad\xff\xc3(\"q\"\t"));
+  t.add(10, 1, EventKind::kSpanEnter, 0, t.intern("caf\xc3\xa9"));
+  t.add(20, 1, EventKind::kSpanExit, 0, t.intern("caf\xc3\xa9"));
+  const std::string path = temp_path("export_utf8.tscope"), out = temp_path("export_utf8.json");
+  t.write(path);
+  analyzer::export_chrome(path, out);
+  const std::vector<TraceEvent> events = load_chrome_trace(out);
+  std::string thread_name;
+  for (const auto& e : events)
+    if (e.ph == "M" && e.name == "thread_name" && e.tid == 1)
+      thread_name = e.args.get<std::string>("name");
+  CHECK(thread_name == "bad\xEF\xBF\xBD\xEF\xBF\xBD(\"q\"\t");
+  CHECK(named(paired_slices(events), "caf\xc3\xa9").size() == 1);
 }
 
 TEST_CASE("export to an unwritable path fails with a clear error") {

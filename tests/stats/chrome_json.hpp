@@ -6,7 +6,10 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <cstdint>
+#include <map>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace taskscope::stats_test {
@@ -41,6 +44,37 @@ inline std::vector<TraceEvent> load_chrome_trace(const std::string& path) {
     events.push_back(std::move(e));
   }
   return events;
+}
+
+// A B/E pair as one slice; ts and dur in microseconds, as in the file.
+struct Slice {
+  int pid = 0;
+  uint64_t tid = 0;
+  std::string name, cat;
+  double ts = 0, dur = 0;
+};
+
+// Pairs each track's B and E events (an E ends the innermost open B of its
+// track, as trace viewers read them); slices in the order of their B. Throws
+// when an E has no B open or a B is never ended.
+inline std::vector<Slice> paired_slices(const std::vector<TraceEvent>& events) {
+  std::vector<Slice> slices;
+  std::map<std::pair<int, uint64_t>, std::vector<size_t>> open;
+  for (const TraceEvent& e : events) {
+    if (e.ph == "B") {
+      open[{e.pid, e.tid}].push_back(slices.size());
+      slices.push_back({e.pid, e.tid, e.name, e.cat, e.ts, 0});
+    } else if (e.ph == "E") {
+      auto& stack = open[{e.pid, e.tid}];
+      if (stack.empty()) throw std::runtime_error("an E with no B open");
+      Slice& slice = slices[stack.back()];
+      slice.dur = e.ts - slice.ts;
+      stack.pop_back();
+    }
+  }
+  for (const auto& [track, stack] : open)
+    if (!stack.empty()) throw std::runtime_error("a B never ended");
+  return slices;
 }
 
 }  // namespace taskscope::stats_test

@@ -3,6 +3,7 @@
 #include "taskscope/analyzer/stats.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <sstream>
 
 #include "scenarios.hpp"
@@ -187,6 +188,65 @@ TEST_CASE("events without their begin, or for unknown agents, are tolerated") {
   CHECK(stats.agents[0].name == "(unnamed thread)");
   // The join still open at the end counts as blocked until the end.
   CHECK(blocked(stats.agents[0], BlockCause::kJoin).count() == 1);
+}
+
+}  // namespace
+}  // namespace taskscope::stats_test
+
+namespace taskscope::stats_test {
+namespace {
+
+TEST_CASE("resources and agents are named as every command names them, and merged by name") {
+  // Two unnamed mutexes first locked at one line are one row, named by that
+  // line; a third, first locked elsewhere, is its own. Two threads named by a
+  // start routine no module covers stay unnamed: never an address.
+  SyntheticTrace t;
+  const uint32_t site = t.intern("/work/app/src/bank.c:41 void transfer(int)");
+  const uint32_t other = t.intern("/work/app/src/bank.c:77 void audit()");
+  const uint32_t routine = t.intern("sym:0x55e3bc5e90e0");
+  t.add(0, 1, EventKind::kThreadStart, 0, 1, 0, routine);
+  t.add(0, 2, EventKind::kThreadStart, 0, 2, 0, routine);
+  for (uint64_t m : std::initializer_list<uint64_t>{10, 11, 12})
+    t.add_op(1, 1, EventKind::kResourceCreate, format::ResourceKind::kMutex, m);
+  t.add(10, 1, EventKind::kAcquired, 0, 10, 0, site);
+  t.add(20, 1, EventKind::kReleased, 0, 10);
+  t.add(30, 2, EventKind::kAcquired, 0, 11, 0, site);
+  t.add(70, 2, EventKind::kReleased, 0, 11);
+  t.add(80, 2, EventKind::kAcquired, 0, 12, 0, other);
+  t.add(90, 2, EventKind::kReleased, 0, 12);
+  const TraceStats stats = stats_of(t, "names.tscope");
+  REQUIRE(stats.resources.size() == 2);
+  const ResourceStats& shared = find(stats.resources, "mutex@src/bank.c:41");
+  CHECK(shared.instances == 2);
+  CHECK(shared.acquisitions == 2);
+  CHECK(shared.hold.count() == 2);
+  CHECK(shared.hold.sum() == 50);
+  CHECK(find(stats.resources, "mutex@src/bank.c:77").hold.sum() == 10);
+  REQUIRE(stats.agents.size() == 1);
+  CHECK(stats.agents.front().name == "(unnamed thread)");
+  CHECK(stats.agents.front().agents == 2);
+  std::ostringstream text;
+  analyzer::write_stats_text(stats, text);
+  CHECK(text.str().find("  mutex@src/bank.c:41: 2 acquisitions") != std::string::npos);
+  CHECK(text.str().find("sym:0x") == std::string::npos);
+}
+
+TEST_CASE("merged distributions keep exact totals and a reservoir drawn from both sides") {
+  analyzer::Distribution small, large;
+  small.keep_samples(64);
+  large.keep_samples(64);
+  for (int i = 0; i < 100; ++i) small.add(10);
+  for (int i = 0; i < 900; ++i) large.add(1000);
+  small.merge(large);
+  CHECK(small.count() == 1000);
+  CHECK(small.sum() == 100 * 10 + 900 * 1000);
+  CHECK(small.min() == 10);
+  CHECK(small.max() == 1000);
+  REQUIRE(small.samples().size() == 64);
+  const auto tens = std::count(small.samples().begin(), small.samples().end(), 10);
+  // About a tenth of the kept values come from the side that saw a tenth.
+  CHECK(tens >= 1);
+  CHECK(tens <= 20);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // lock it waits for is owned by an agent that exited, the channel it waits on has
 // no live endpoint on the other side, or every agent that could wake it ended —
 // together with the stuck agents that wait on it (e.g. a join on it).
+#include "finding_facts.hpp"
 #include "stuck_story.hpp"
 
 namespace taskscope::analyzer {
@@ -32,6 +33,9 @@ class BlockedForeverDetector : public Detector {
     finding.severity = Severity::kError;
     story.add_agent(finding, agent.id);
     story.add_wait_resources(finding, node);
+    const FindingFacts facts(context);
+    facts.add_waits(finding, node);
+    for (uint32_t other : group.attached) facts.add_waits(finding, other);
     finding.since_ns = story.earliest_since({node});
     story.describe_agent(node, finding.explanation);
 

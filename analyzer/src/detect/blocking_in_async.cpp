@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "detector.hpp"
+#include "finding_facts.hpp"
 
 namespace taskscope::analyzer {
 
@@ -27,8 +27,8 @@ struct TaskRecord {
   AgentType type = AgentType::kTask;
   StringId name = 0;
   uint32_t ordinal = 0;
-  uint64_t long_polls = 0;        // polls that ran longer than the threshold on the CPU
-  int64_t longest_poll_ns = 0;     // the longest of them: its CPU time
+  uint64_t long_polls = 0;      // polls that ran longer than the threshold on the CPU
+  int64_t longest_poll_ns = 0;  // the longest of them: its CPU time
   int64_t longest_poll_wall_ns = 0;
   int64_t longest_poll_at = 0;
   AgentId longest_poll_thread = 0;
@@ -102,6 +102,7 @@ class BlockingInAsyncDetector : public Detector {
     });
     if (worst.size() > kMaxReported) worst.resize(kMaxReported);
     const Names& names = context.names;
+    const FindingFacts facts(context);
     for (const auto& [id, record] : worst) {
       Finding finding;
       finding.kind = FindingKind::kBlockingInAsync;
@@ -115,6 +116,17 @@ class BlockingInAsyncDetector : public Detector {
             record->example_wait.op != format::WaitOp::kJoin &&
             context.state.resources.find(record->example_wait.resource))
           finding.resources.push_back(names.resource_ref(record->example_wait.resource));
+        // The longest blocking wait, as data: the task waits inside its poll.
+        FindingWait wait;
+        wait.agent = NamedId{id, task};
+        wait.kind = wait_kind_of(record->example_wait.op);
+        if (!finding.resources.empty())
+          wait.resource = NamedId{finding.resources.back().id, finding.resources.back().name};
+        wait.since_ns = record->example_wait.since_ns;
+        wait.location = facts.location(record->example_wait.location);
+        wait.text =
+            task + " " + names.wait_phrase(record->example_wait) + " inside a poll on " + worker;
+        finding.wait_edges.push_back(std::move(wait));
         finding.summary = "task " + task + " blocked worker " + worker +
                           " inside a poll: " + names.wait_phrase(record->example_wait);
         std::string line = task + " made " + std::to_string(record->blocking_waits) +
@@ -135,10 +147,10 @@ class BlockingInAsyncDetector : public Detector {
       if (record->long_polls > 0)
         finding.explanation.push_back(
             std::to_string(record->long_polls) + " poll" + (record->long_polls == 1 ? "" : "s") +
-            " ran longer than " + Names::duration(threshold_ns_) +
-            " on the CPU; the longest ran " + Names::duration(record->longest_poll_ns) +
-            " on the CPU (" + Names::duration(record->longest_poll_wall_ns) +
-            " in all, ending at " + Names::time(record->longest_poll_at) + ").");
+            " ran longer than " + Names::duration(threshold_ns_) + " on the CPU; the longest ran " +
+            Names::duration(record->longest_poll_ns) + " on the CPU (" +
+            Names::duration(record->longest_poll_wall_ns) + " in all, ending at " +
+            Names::time(record->longest_poll_at) + ").");
       finding.explanation.push_back(
           record->blocking_waits > 0
               ? "While a poll blocks, no other task can run on that worker. Use the runtime's "

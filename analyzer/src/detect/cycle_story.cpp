@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "finding_facts.hpp"
 #include "stuck_story.hpp"
 
 namespace taskscope::analyzer {
@@ -63,6 +64,12 @@ Finding describe_cycle(const DetectContext& context, const StuckGroup& group, Fi
     if (const WaitEdge* edge = edge_between(context.graph, cycle[i], cycle[(i + 1) % cycle.size()]))
       story.add_resource(finding, edge->resource);
   for (uint32_t node : group.component) story.add_wait_resources(finding, node);
+  // Waits: the cycle's edges in order, then the rest of the component, then the attached.
+  const FindingFacts facts(context);
+  for (size_t i = 0; i < cycle.size(); ++i)
+    facts.add_waits(finding, cycle[i], cycle[(i + 1) % cycle.size()], true);
+  for (uint32_t node : group.component) facts.add_waits(finding, node);
+  for (uint32_t node : group.attached) facts.add_waits(finding, node);
 
   const std::string noun = story.agent_noun(group.component);
   const size_t n = group.component.size();

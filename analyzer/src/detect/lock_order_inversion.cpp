@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "detector.hpp"
+#include "finding_facts.hpp"
 
 namespace taskscope::analyzer {
 
@@ -65,8 +65,9 @@ class LockOrderInversionDetector : public Detector {
  public:
   uint64_t kinds() const override {
     return kind_bit(EventKind::kAcquired) | kind_bit(EventKind::kThreadStart) |
-           kind_bit(EventKind::kThreadCreate) | kind_bit(EventKind::kTaskSpawn) | kind_bit(EventKind::kWaitEnd) |
-           kind_bit(EventKind::kThreadEnd) | kind_bit(EventKind::kTaskEnd);
+           kind_bit(EventKind::kThreadCreate) | kind_bit(EventKind::kTaskSpawn) |
+           kind_bit(EventKind::kWaitEnd) | kind_bit(EventKind::kThreadEnd) |
+           kind_bit(EventKind::kTaskEnd);
   }
 
   void observe(const Event& e, AgentId acting, const State& state) override {
@@ -297,6 +298,7 @@ void LockOrderInversionDetector::report(const DetectContext& context,
   std::sort(cycles.begin(), cycles.end());
 
   const Names& names = context.names;
+  const FindingFacts facts(context);
   for (const auto& cycle : cycles) {
     if (std::all_of(cycle.begin(), cycle.end(),
                     [&](ResourceId id) { return deadlocked.count(id); }))
@@ -316,8 +318,11 @@ void LockOrderInversionDetector::report(const DetectContext& context,
         finding.resources.push_back(names.resource_ref(id));
       } else {
         const LockInfo& info = locks_.at(id);
-        finding.resources.push_back(ResourceRef{std::string(resource_kind_name(info.kind)), id,
-                                                std::string(names.text(info.name))});
+        std::string name(names.text(info.name));
+        if (name.empty())
+          name = std::string(resource_kind_name(info.kind)) + "-" + std::to_string(id);
+        finding.resources.push_back(
+            ResourceRef{std::string(resource_kind_name(info.kind)), id, std::move(name)});
       }
     }
     for (size_t i = 0; i < chosen.size(); ++i) {
@@ -326,6 +331,12 @@ void LockOrderInversionDetector::report(const DetectContext& context,
       if (i) agents += (i + 1 == chosen.size() ? " and " : ", ");
       agents += name;
       finding.agents.push_back(AgentRef{agent_type_name(a.type), a.id, name});
+      const ResourceId held_id = cycle[i], taken_id = cycle[(i + 1) % cycle.size()];
+      finding.lock_order.push_back(
+          LockOrderStep{NamedId{a.id, name}, NamedId{held_id, finding.resources[i].name},
+                        facts.location(chosen[i]->held_at),
+                        NamedId{taken_id, finding.resources[(i + 1) % cycle.size()].name},
+                        facts.location(chosen[i]->taken_at), chosen[i]->ts_ns});
       std::string line = name + " took " + lock_name(context, cycle[(i + 1) % cycle.size()]) +
                          " while holding " + lock_name(context, cycle[i]);
       const std::string held = names.location(chosen[i]->held_at);

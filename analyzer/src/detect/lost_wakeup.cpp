@@ -4,6 +4,7 @@
 //    never returns (the classic missing-predicate bug);
 //  - async task: its last poll returned pending, it has no live waker and was not
 //    woken since (tokio-console's lost-waker rule).
+#include "finding_facts.hpp"
 #include "stuck_story.hpp"
 
 namespace taskscope::analyzer {
@@ -64,6 +65,9 @@ class LostWakeupDetector : public Detector {
     finding.severity = Severity::kError;
     story.add_agent(finding, agent.id);
     story.describe_agent(node, finding.explanation);
+    const FindingFacts facts(context);
+    facts.add_waits(finding, node);
+    for (uint32_t other : group.attached) facts.add_waits(finding, other);
 
     if (context.graph.node(node).no_waker) {
       finding.since_ns = agent.last_poll_end_ns;

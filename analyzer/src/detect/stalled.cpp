@@ -4,7 +4,7 @@
 // still progress, so that the reader can judge.
 #include <algorithm>
 
-#include "detector.hpp"
+#include "finding_facts.hpp"
 
 namespace taskscope::analyzer {
 
@@ -83,6 +83,7 @@ class StalledDetector : public Detector {
     });
     if (stalled.size() > kMaxReported) stalled.resize(kMaxReported);
     const Names& names = context.names;
+    const FindingFacts facts(context);
     for (const Candidate& candidate : stalled) {
       const WaitNode& node = context.graph.node(candidate.node);
       const Agent& agent = *context.state.agents.find(node.agent);
@@ -91,6 +92,7 @@ class StalledDetector : public Detector {
       finding.severity = Severity::kWarning;
       finding.since_ns = now - candidate.for_ns;
       finding.agents.push_back(names.agent_ref(agent.id));
+      facts.add_waits(finding, candidate.node);
       const std::string name = names.agent(agent.id);
       std::string what;
       const char* klass = "unknown";

@@ -1,6 +1,8 @@
 // Flattening of TraceStats into metrics (see diff_metrics.hpp).
 #include "diff/diff_metrics.hpp"
 
+#include "common/saturating.hpp"
+
 namespace taskscope::analyzer::stats {
 namespace {
 
@@ -102,12 +104,12 @@ std::vector<NameOnlyInOne> name_totals(const TraceStats& stats) {
   std::vector<NameOnlyInOne> out;
   for (const AgentGroupStats& g : stats.agents)
     out.push_back(
-        {DiffKind::kTask, g.name, g.is_task ? "task" : "thread", g.busy.sum() + g.blocked_ns()});
+        {DiffKind::kTask, g.name, g.is_task ? "task" : "thread", saturating_add(g.busy.sum(), g.blocked_ns())});
   for (const SpanStats& s : stats.spans)
     out.push_back({DiffKind::kSpan, s.name, "span", s.duration.sum()});
   for (const ResourceStats& r : stats.resources)
     out.push_back({DiffKind::kResource, r.name, std::string(format::resource_kind_name(r.kind)),
-                   r.hold.sum() + r.wait_ns()});
+                   saturating_add(r.hold.sum(), r.wait_ns())});
   return out;
 }
 

@@ -1,12 +1,13 @@
 // Text and JSON output of `taskscope diff` (see diff.hpp).
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <ostream>
 
-#include "diff/diff_words.hpp"
-#include "common/json_writer.hpp"
-#include "taskscope/analyzer/diff.hpp"
+#include "common/json_output.hpp"
 #include "common/units.hpp"
+#include "diff/diff_words.hpp"
+#include "taskscope/analyzer/diff.hpp"
 
 namespace taskscope::analyzer {
 namespace {
@@ -110,65 +111,82 @@ void write_diff_text(const DiffResult& diff, std::ostream& out) {
 }
 
 void write_diff_json(const DiffResult& diff, std::ostream& out) {
-  stats::JsonWriter json(out);
+  JsonStream stream(out);
+  JsonWriter json(stream);
   const auto trace = [&](const char* key, const TraceSummary& t) {
-    json.key(key).begin_object();
-    json.field("path", t.path).field("process", t.process).field("events", t.events);
-    json.field("duration_ns", t.duration_ns());
-    json.end_object();
+    json.Key(key);
+    json.StartObject();
+    json_field(json, "path", t.path);
+    json_field(json, "process", t.process);
+    json_field(json, "events", t.events);
+    json_field(json, "duration_ns", t.duration_ns());
+    json.EndObject();
   };
   const auto number = [&](const char* key, const MetricChange& c, double v) {
-    json.key(key);
+    json.Key(key);
     if (c.unit == "ns" || c.unit == "count" || c.unit == "bytes")
-      json.value(static_cast<int64_t>(std::llround(v)));
+      json.Int64(static_cast<int64_t>(std::llround(v)));
     else
-      json.value(v);
+      json_value(json, v);
   };
-  json.begin_object().field("schema", "taskscope.diff/1");
+  const auto optional = [&](const char* key, const std::optional<double>& v) {
+    json.Key(key);
+    if (v)
+      json_value(json, *v);
+    else
+      json.Null();
+  };
+  json.StartObject();
+  json_field(json, "schema", "taskscope.diff/1");
   trace("base", diff.base);
   trace("new", diff.now);
-  json.field("same_program", diff.same_program());
-  json.field("headline", diff.headline);
-  json.field("alpha", diff.options.alpha).field("min_change", diff.options.min_change);
-  json.key("changes").begin_array();
+  json_field(json, "same_program", diff.same_program());
+  json_field(json, "headline", diff.headline);
+  json_field(json, "alpha", diff.options.alpha);
+  json_field(json, "min_change", diff.options.min_change);
+  json.Key("changes");
+  json.StartArray();
   for (const MetricChange& c : diff.changes) {
-    json.newline().begin_object();
-    json.field("name", c.name).field("kind", diff_kind_name(c.kind));
-    json.field("subject", c.subject).field("metric", c.metric).field("unit", c.unit);
+    stream.break_line();
+    json.StartObject();
+    json_field(json, "name", c.name);
+    json_field(json, "kind", diff_kind_name(c.kind));
+    json_field(json, "subject", c.subject);
+    json_field(json, "metric", c.metric);
+    json_field(json, "unit", c.unit);
     number("base", c, c.base);
     number("new", c, c.now);
     number("delta", c, c.delta());
-    json.key("relative");
-    if (auto relative = c.relative())
-      json.value(*relative);
-    else
-      json.null();
-    json.key("p");
-    if (c.p)
-      json.value(*c.p);
-    else
-      json.null();
-    json.field("significant", c.significant).field("too_few_samples", c.too_few_samples);
-    json.field("base_events", c.base_events).field("new_events", c.new_events);
+    optional("relative", c.relative());
+    optional("p", c.p);
+    json_field(json, "significant", c.significant);
+    json_field(json, "too_few_samples", c.too_few_samples);
+    json_field(json, "base_events", c.base_events);
+    json_field(json, "new_events", c.new_events);
     if (c.base_median && c.new_median) {
       number("base_p50", c, *c.base_median);
       number("new_p50", c, *c.new_median);
     }
-    json.end_object();
+    json.EndObject();
   }
-  json.end_array();
+  json.EndArray();
   for (const auto& [key, list] : {std::pair{"only_in_base", &diff.only_in_base},
                                   std::pair{"only_in_new", &diff.only_in_new}}) {
-    json.key(key).begin_array();
+    json.Key(key);
+    json.StartArray();
     for (const NameOnlyInOne& n : *list) {
-      json.newline().begin_object();
-      json.field("name", n.name).field("kind", diff_kind_name(n.kind));
-      json.field("subject", n.subject).field("total_ns", n.total_ns);
-      json.end_object();
+      stream.break_line();
+      json.StartObject();
+      json_field(json, "name", n.name);
+      json_field(json, "kind", diff_kind_name(n.kind));
+      json_field(json, "subject", n.subject);
+      json_field(json, "total_ns", n.total_ns);
+      json.EndObject();
     }
-    json.end_array();
+    json.EndArray();
   }
-  json.end_object().newline();
+  json.EndObject();
+  stream.break_line();
 }
 
 }  // namespace taskscope::analyzer

@@ -3,102 +3,160 @@
 
 #include <algorithm>
 
-namespace taskscope::analyzer::stats {
+namespace taskscope::analyzer {
 
-TraceEventSink::TraceEventSink(std::ostream& out) : json_(out) {}
+TraceEventSink::TraceEventSink(std::ostream& out) : stream_(out), json_(stream_) {}
 
 void TraceEventSink::begin_document() {
-  json_.begin_object().field("displayTimeUnit", "ns");
-  json_.key("traceEvents").begin_array();
+  json_.StartObject();
+  json_.Key("displayTimeUnit");
+  json_.String("ns");
+  json_.Key("traceEvents");
+  json_.StartArray();
 }
 
 void TraceEventSink::end_document(int64_t end_ns) {
   for (auto& [key, entry] : open_) {
     auto& [track, stack] = entry;
-    while (!stack.empty()) {
-      write_end(track, end_ns, {});
-      stack.pop_back();
-    }
+    for (; !stack.empty(); stack.pop_back()) write_end(track, end_ns, {});
   }
   open_.clear();
-  json_.newline().end_array().end_object().newline();
+  stream_.break_line();
+  json_.EndArray();
+  json_.EndObject();
+  stream_.break_line();
+  stream_.Flush();
 }
 
 void TraceEventSink::header(char phase, TrackId track, int64_t ts) {
-  json_.newline().begin_object();
-  json_.field("ph", std::string_view(&phase, 1));
-  json_.field("pid", track.pid).field("tid", track.tid);
-  json_.key("ts").micros(ts);
+  stream_.break_line();
+  json_.StartObject();
+  json_.Key("ph");
+  json_.String(&phase, 1);
+  json_.Key("pid");
+  json_.Int(track.pid);
+  json_.Key("tid");
+  json_.Uint64(track.tid);
+  json_.Key("ts");
+  json_micros(json_, ts);
 }
 
 void TraceEventSink::write_args(std::initializer_list<Arg> args) {
   if (args.size() == 0) return;
-  json_.key("args").begin_object();
+  json_.Key("args");
+  json_.StartObject();
   for (const Arg& arg : args) {
+    json_key(json_, arg.key);
     if (arg.text)
-      json_.field(arg.key, arg.text_view());
+      json_string(json_, arg.text);
     else
-      json_.field(arg.key, arg.number);
+      json_.Int64(arg.number);
   }
-  json_.end_object();
+  json_.EndObject();
 }
 
 void TraceEventSink::name_process(int pid, std::string_view name, int sort_index) {
-  json_.newline().begin_object().field("ph", "M").field("pid", pid).field("name", "process_name");
-  json_.key("args").begin_object().field("name", name).end_object().end_object();
-  json_.newline().begin_object().field("ph", "M").field("pid", pid);
-  json_.field("name", "process_sort_index");
-  json_.key("args").begin_object().field("sort_index", sort_index).end_object().end_object();
+  stream_.break_line();
+  json_.StartObject();
+  json_.Key("ph");
+  json_.String("M");
+  json_.Key("pid");
+  json_.Int(pid);
+  json_.Key("name");
+  json_.String("process_name");
+  json_.Key("args");
+  json_.StartObject();
+  json_field(json_, "name", name);
+  json_.EndObject();
+  json_.EndObject();
+  stream_.break_line();
+  json_.StartObject();
+  json_.Key("ph");
+  json_.String("M");
+  json_.Key("pid");
+  json_.Int(pid);
+  json_.Key("name");
+  json_.String("process_sort_index");
+  json_.Key("args");
+  json_.StartObject();
+  json_.Key("sort_index");
+  json_.Int(sort_index);
+  json_.EndObject();
+  json_.EndObject();
 }
 
 void TraceEventSink::name_track(TrackId track, std::string_view name) {
-  json_.newline().begin_object().field("ph", "M").field("pid", track.pid);
-  json_.field("tid", track.tid).field("name", "thread_name");
-  json_.key("args").begin_object().field("name", name).end_object().end_object();
+  stream_.break_line();
+  json_.StartObject();
+  json_.Key("ph");
+  json_.String("M");
+  json_.Key("pid");
+  json_.Int(track.pid);
+  json_.Key("tid");
+  json_.Uint64(track.tid);
+  json_.Key("name");
+  json_.String("thread_name");
+  json_.Key("args");
+  json_.StartObject();
+  json_field(json_, "name", name);
+  json_.EndObject();
+  json_.EndObject();
+}
+
+void TraceEventSink::write_begin(TrackId track, int64_t ts, std::string_view name,
+                                 std::string_view category, std::initializer_list<Arg> args) {
+  header('B', track, ts);
+  json_field(json_, "name", name);
+  json_field(json_, "cat", category);
+  write_args(args);
+  json_.EndObject();
+  ++slices_;
 }
 
 void TraceEventSink::begin(TrackId track, SliceKind kind, uint64_t id, int64_t ts,
                            std::string_view name, std::string_view category,
                            std::initializer_list<Arg> args) {
-  header('B', track, ts);
-  json_.field("name", name).field("cat", category);
-  write_args(args);
-  json_.end_object();
+  write_begin(track, ts, name, category, args);
   auto& entry = open_[track_key(track)];
   entry.first = track;
-  entry.second.push_back({kind, id});
-  ++slices_;
+  entry.second.push_back({kind, id, std::string(name), category});
 }
 
 void TraceEventSink::write_end(TrackId track, int64_t ts, std::initializer_list<Arg> args) {
   header('E', track, ts);
   write_args(args);
-  json_.end_object();
+  json_.EndObject();
 }
 
 bool TraceEventSink::end(TrackId track, SliceKind kind, uint64_t id, int64_t ts,
                          std::initializer_list<Arg> args) {
   auto found = open_.find(track_key(track));
   if (found == open_.end()) return false;
-  auto& stack = found->second.second;
+  Stack& stack = found->second.second;
   auto it = std::find_if(stack.rbegin(), stack.rend(), [&](const OpenSlice& slice) {
     return slice.kind == kind && (id == kAnyId || slice.id == id);
   });
   if (it == stack.rend()) return false;
   const size_t keep = static_cast<size_t>(stack.rend() - it) - 1;
-  while (stack.size() > keep + 1) {  // inner slices left open end with this one
+  cut_.clear();
+  for (; stack.size() > keep + 1; stack.pop_back()) {  // inner slices first
     write_end(track, ts, {});
-    stack.pop_back();
+    if (stack.back().kind != SliceKind::kWait) cut_.push_back(std::move(stack.back()));
   }
   write_end(track, ts, args);
   stack.pop_back();
+  // The cut slices go on, in their order (cut_ holds them innermost first).
+  for (auto slice = cut_.rbegin(); slice != cut_.rend(); ++slice) {
+    write_begin(track, ts, slice->name, slice->category, {});
+    stack.push_back(std::move(*slice));
+  }
   return true;
 }
 
 void TraceEventSink::close_track(TrackId track, int64_t ts) {
   auto found = open_.find(track_key(track));
   if (found == open_.end()) return;
-  for (auto& stack = found->second.second; !stack.empty(); stack.pop_back())
+  for (Stack& stack = found->second.second; !stack.empty(); stack.pop_back())
     write_end(track, ts, {});
   open_.erase(found);
 }
@@ -108,32 +166,49 @@ void TraceEventSink::flow_start(TrackId track, int64_t ts, std::string_view mark
   // B, s, E at one timestamp: the s is processed while the marker is open.
   begin(track, SliceKind::kMarker, flow_id, ts, marker, "flow");
   header('s', track, ts);
-  json_.field("name", flow_name).field("cat", "flow").field("id", flow_id).end_object();
+  json_field(json_, "name", flow_name);
+  json_field(json_, "cat", "flow");
+  json_field(json_, "id", flow_id);
+  json_.EndObject();
   end(track, SliceKind::kMarker, flow_id, ts);
 }
 
 void TraceEventSink::flow_end(TrackId track, int64_t ts, std::string_view flow_name,
                               uint64_t flow_id) {
   header('f', track, ts);
-  json_.field("name", flow_name).field("cat", "flow").field("id", flow_id).field("bp", "e");
-  json_.end_object();
+  json_field(json_, "name", flow_name);
+  json_field(json_, "cat", "flow");
+  json_field(json_, "id", flow_id);
+  json_field(json_, "bp", "e");
+  json_.EndObject();
 }
 
 void TraceEventSink::counter(int pid, int64_t ts, std::string_view name, std::string_view key,
                              int64_t value) {
-  json_.newline().begin_object().field("ph", "C").field("pid", pid);
-  json_.key("ts").micros(ts);
-  json_.field("name", name);
-  json_.key("args").begin_object().field(key, value).end_object().end_object();
+  stream_.break_line();
+  json_.StartObject();
+  json_.Key("ph");
+  json_.String("C");
+  json_.Key("pid");
+  json_.Int(pid);
+  json_.Key("ts");
+  json_micros(json_, ts);
+  json_field(json_, "name", name);
+  json_.Key("args");
+  json_.StartObject();
+  json_field(json_, key, value);
+  json_.EndObject();
+  json_.EndObject();
   ++counters_;
 }
 
 void TraceEventSink::instant(TrackId track, int64_t ts, std::string_view name,
                              std::initializer_list<Arg> args) {
   header('i', track, ts);
-  json_.field("name", name).field("s", "t");
+  json_field(json_, "name", name);
+  json_field(json_, "s", "t");
   write_args(args);
-  json_.end_object();
+  json_.EndObject();
 }
 
-}  // namespace taskscope::analyzer::stats
+}  // namespace taskscope::analyzer

@@ -1,5 +1,5 @@
 // The grant phase of Bracha–Toueg generalised deadlock detection over an AND-OR
-// wait-for graph (docs/design.md, "Reduction"):
+// wait-for graph (docs/wait-semantics.md, "Reduction"):
 //
 //   free := agents that run, are runnable, or wait on the outside world
 //   while some u is newly free: grant u in every waiter's condition

@@ -1,5 +1,5 @@
 // Building the wait-for graph from the replayed state, one rule per kind of wait
-// (docs/design.md, "Analyzer" table). Every rule errs toward "may progress": a wait
+// (docs/wait-semantics.md, "Wait kinds"). Every rule errs toward "may progress": a wait
 // is blocked only when every agent that could end it is known.
 #include "taskscope/analyzer/wait_for_graph.hpp"
 

@@ -4,21 +4,17 @@
 
 namespace taskscope::analyzer::replay {
 
-Agent& ReplayContext::agent(AgentId id) {
-  CachedThread& cached = agent_cache_[id % kThreadCache];
-  if (cached.id == id && cached.agent != nullptr) return *cached.agent;
+Agent& ReplayContext::agent_slow(AgentId id) {
   bool created = false;
   Agent& record = state_->agents.insert(id, &created);  // id 0: a scratch record
   if (created) record.state_since_ns = state_->now_ns;
-  if (id != 0) cached = CachedThread{id, &record};
+  if (id != 0) agent_cache_[id % kThreadCache] = CachedThread{id, &record};
   return record;
 }
 
-Agent& ReplayContext::thread(AgentId id, int64_t ts) {
-  CachedThread& cached = thread_cache_[id % kThreadCache];
-  if (cached.id == id && cached.agent != nullptr && cached.agent->observed) return *cached.agent;
+Agent& ReplayContext::thread_slow(AgentId id, int64_t ts) {
   Agent& record = agent(id);
-  if (id != 0) cached = CachedThread{id, &record};
+  if (id != 0) thread_cache_[id % kThreadCache] = CachedThread{id, &record};
   if (!record.observed) {
     record.observed = true;
     if (record.type == AgentType::kUnknown) record.type = AgentType::kThread;

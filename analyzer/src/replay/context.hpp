@@ -19,9 +19,18 @@ class ReplayContext {
   State& state() { return *state_; }
 
   // The agent record for `id`, created in the unknown state if never seen.
-  Agent& agent(AgentId id);
+  // Inline: every event looks up one or two agents, most of them cached.
+  Agent& agent(AgentId id) {
+    const CachedThread& cached = agent_cache_[id % kThreadCache];
+    if (cached.id == id && cached.agent != nullptr) return *cached.agent;
+    return agent_slow(id);
+  }
   // The recording thread of a live event: known to be a running thread.
-  Agent& thread(AgentId id, int64_t ts);
+  Agent& thread(AgentId id, int64_t ts) {
+    const CachedThread& cached = thread_cache_[id % kThreadCache];
+    if (cached.id == id && cached.agent != nullptr && cached.agent->observed) return *cached.agent;
+    return thread_slow(id, ts);
+  }
   // The resource record for `id`; `hint` fills in an unknown kind.
   Resource& resource(ResourceId id, format::ResourceKind hint, int64_t ts);
 
@@ -46,6 +55,9 @@ class ReplayContext {
   void mark_partial() { state_->partial = true; }
 
  private:
+  Agent& agent_slow(AgentId id);
+  Agent& thread_slow(AgentId id, int64_t ts);
+
   // The recording thread of most events is one of a few: a direct-mapped cache
   // of their records saves a hash lookup per event. Entries are cleared when
   // their agent is forgotten.

@@ -4,29 +4,30 @@
 
 namespace taskscope::analyzer::replay {
 
-void DropTracker::dropped(const Event& e) {
+void DropTracker::dropped(const model::Dropped& v) {
   State& state = context_->state();
-  const int64_t first = e.b != 0 ? std::min<int64_t>(static_cast<int64_t>(e.b), e.ts_ns) : e.ts_ns;
-  state.dropped_events += e.a;
+  const int64_t ts = v.ts_ns();
+  const int64_t first = v.first_lost_ns() != 0 ? std::min(v.first_lost_ns(), ts) : ts;
+  state.dropped_events += v.lost();
   for (DroppedRange& range : state.dropped) {
-    if (range.thread == e.thread && first <= range.last_ns + 1'000'000'000) {
-      range.events += e.a;
+    if (range.thread == v.thread() && first <= range.last_ns + 1'000'000'000) {
+      range.events += v.lost();
       range.first_ns = std::min(range.first_ns, first);
-      range.last_ns = std::max(range.last_ns, e.ts_ns);
+      range.last_ns = std::max(range.last_ns, ts);
       return;
     }
   }
   if (state.dropped.size() >= kMaxRanges) {
     // Widen the range of this thread (or the last one) rather than grow.
     auto it = std::find_if(state.dropped.begin(), state.dropped.end(),
-                           [&](const DroppedRange& r) { return r.thread == e.thread; });
+                           [&](const DroppedRange& r) { return r.thread == v.thread(); });
     DroppedRange& range = it != state.dropped.end() ? *it : state.dropped.back();
-    range.events += e.a;
+    range.events += v.lost();
     range.first_ns = std::min(range.first_ns, first);
-    range.last_ns = std::max(range.last_ns, e.ts_ns);
+    range.last_ns = std::max(range.last_ns, ts);
     return;
   }
-  state.dropped.push_back(DroppedRange{e.thread, e.a, first, e.ts_ns});
+  state.dropped.push_back(DroppedRange{v.thread(), v.lost(), first, ts});
 }
 
 }  // namespace taskscope::analyzer::replay

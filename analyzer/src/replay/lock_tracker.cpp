@@ -17,19 +17,22 @@ Hold* find_hold(Agent& agent, ResourceId resource, LockMode mode) {
 
 }  // namespace
 
-void LockTracker::acquired(const Event& e, AgentId acting) {
-  const bool shared = e.op == static_cast<uint8_t>(LockMode::kShared);
+void LockTracker::acquired(const model::Acquired& v, AgentId acting) {
+  const bool shared = v.mode() == LockMode::kShared;
+  const int64_t ts = v.ts_ns();
+  const StringId location = v.location();
+  const uint64_t count = v.count();  // semaphore units, or the recursion depth (0: unknown)
   // A snapshot lists one kAcquired per acquisition still held (recursive ones
   // included), exactly as recorded: it is applied like a live event.
   Resource& lock =
-      context_->resource(e.a, shared ? ResourceKind::kRwLock : ResourceKind::kMutex, e.ts_ns);
-  if (lock.first_location == 0) lock.first_location = e.str;
+      context_->resource(v.resource(), shared ? ResourceKind::kRwLock : ResourceKind::kMutex, ts);
+  if (lock.first_location == 0) lock.first_location = location;
   Agent& agent = context_->agent(acting);
   lock.users.add(acting);
   const LockMode mode = shared ? LockMode::kShared : LockMode::kExclusive;
 
   if (lock.kind == ResourceKind::kSemaphore) {
-    const int64_t units = e.b == 0 ? 1 : static_cast<int64_t>(e.b);
+    const int64_t units = count == 0 ? 1 : static_cast<int64_t>(count);
     auto it = std::find_if(lock.unit_holders.begin(), lock.unit_holders.end(),
                            [&](const auto& entry) { return entry.first == acting; });
     if (it == lock.unit_holders.end())
@@ -39,7 +42,7 @@ void LockTracker::acquired(const Event& e, AgentId acting) {
     if (Hold* hold = find_hold(agent, lock.id, mode)) {
       hold->count += static_cast<uint32_t>(units);
     } else {
-      agent.holds.push_back(Hold{lock.id, mode, static_cast<uint32_t>(units), e.ts_ns, e.str});
+      agent.holds.push_back(Hold{lock.id, mode, static_cast<uint32_t>(units), ts, location});
     }
     return;
   }
@@ -50,7 +53,7 @@ void LockTracker::acquired(const Event& e, AgentId acting) {
     if (Hold* hold = find_hold(agent, lock.id, mode)) {
       ++hold->count;
     } else {
-      agent.holds.push_back(Hold{lock.id, mode, 1, e.ts_ns, e.str});
+      agent.holds.push_back(Hold{lock.id, mode, 1, ts, location});
     }
     return;
   }
@@ -58,7 +61,7 @@ void LockTracker::acquired(const Event& e, AgentId acting) {
   if (lock.owner == acting) {
     // A recursive acquisition.
     if (!lock.recursive()) context_->flag_inconsistency();  // its release was lost
-    lock.owner_depth = e.b > 0 ? static_cast<uint32_t>(e.b) : lock.owner_depth + 1;
+    lock.owner_depth = count > 0 ? static_cast<uint32_t>(count) : lock.owner_depth + 1;
     if (Hold* hold = find_hold(agent, lock.id, mode)) hold->count = lock.owner_depth;
     return;
   }
@@ -72,22 +75,22 @@ void LockTracker::acquired(const Event& e, AgentId acting) {
     }
   }
   lock.owner = acting;
-  lock.owner_depth = e.b > 0 ? static_cast<uint32_t>(e.b) : 1;
-  agent.holds.push_back(Hold{lock.id, mode, lock.owner_depth, e.ts_ns, e.str});
+  lock.owner_depth = count > 0 ? static_cast<uint32_t>(count) : 1;
+  agent.holds.push_back(Hold{lock.id, mode, lock.owner_depth, ts, location});
 }
 
-void LockTracker::released(const Event& e, AgentId acting) {
-  Resource* lock = context_->state().resources.find(e.a);
+void LockTracker::released(const model::Released& v, AgentId acting) {
+  Resource* lock = context_->state().resources.find(v.resource());
   if (lock == nullptr) {
     context_->mark_partial();  // acquired before the window
     return;
   }
   Agent& agent = context_->agent(acting);
-  const bool shared = e.op == static_cast<uint8_t>(LockMode::kShared);
+  const bool shared = v.mode() == LockMode::kShared;
   const LockMode mode = shared ? LockMode::kShared : LockMode::kExclusive;
 
   if (lock->kind == ResourceKind::kSemaphore) {
-    const int64_t units = e.b == 0 ? 1 : static_cast<int64_t>(e.b);
+    const int64_t units = v.units() == 0 ? 1 : static_cast<int64_t>(v.units());
     auto it = std::find_if(lock->unit_holders.begin(), lock->unit_holders.end(),
                            [&](const auto& entry) { return entry.first == acting; });
     if (it != lock->unit_holders.end() && (it->second -= units) <= 0) lock->unit_holders.erase(it);
@@ -137,8 +140,8 @@ void LockTracker::released(const Event& e, AgentId acting) {
   }
 }
 
-void LockTracker::sem_post(const Event& e, AgentId acting) {
-  Resource& sem = context_->resource(e.a, ResourceKind::kSemaphore, e.ts_ns);
+void LockTracker::sem_post(const model::SemPost& v, AgentId acting) {
+  Resource& sem = context_->resource(v.semaphore(), ResourceKind::kSemaphore, v.ts_ns());
   sem.posters.add(acting);
 }
 

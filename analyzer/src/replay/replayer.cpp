@@ -1,13 +1,12 @@
 #include "taskscope/analyzer/replay.hpp"
 
-#include <algorithm>
 #include <cstdint>
 
+#include "taskscope/model/acting_agents.hpp"
+#include "taskscope/model/event_views.hpp"
 #include "trackers.hpp"
 
 namespace taskscope::analyzer {
-
-using format::EventKind;
 
 struct Replayer::Trackers {
   explicit Trackers(State* state)
@@ -21,7 +20,55 @@ struct Replayer::Trackers {
         wakers(&context),
         spans(&context),
         drops(&context) {}
+
+  // Routes each kind's view to the tracker that owns it. `acting` is the event's
+  // acting agent; `thread` its recording thread's record (null for a snapshot
+  // event, whose `thread` names the acting agent instead).
+  void on(const model::ThreadStart& v, AgentId, Agent*) { agents.thread_start(v); }
+  void on(const model::ThreadEnd& v, AgentId, Agent*) { agents.thread_end(v); }
+  void on(const model::ThreadDetach& v, AgentId, Agent*) { agents.thread_detach(v); }
+  void on(const model::ThreadCreate& v, AgentId acting, Agent*) { agents.thread_create(v, acting); }
+  void on(const model::AgentName& v, AgentId, Agent*) { agents.agent_name(v); }
+  void on(const model::TaskSpawn& v, AgentId acting, Agent*) { agents.task_spawn(v, acting); }
+  // A snapshot's poll names the polling thread in `thread` too.
+  void on(const model::PollBegin& v, AgentId, Agent* thread) {
+    agents.poll_begin(v, thread ? *thread : context.thread(v.thread(), v.ts_ns()));
+  }
+  void on(const model::PollEnd& v, AgentId, Agent* thread) {
+    agents.poll_end(v, thread ? *thread : context.thread(v.thread(), v.ts_ns()));
+  }
+  void on(const model::TaskEnd& v, AgentId, Agent*) { agents.task_end(v); }
+  void on(const model::Memory& v, AgentId acting, Agent*) { agents.memory(v, acting); }
+  void on(const model::WakerClone& v, AgentId, Agent*) { wakers.clone(v); }
+  void on(const model::WakerDrop& v, AgentId, Agent*) { wakers.drop(v); }
+  void on(const model::Wake& v, AgentId acting, Agent*) { wakers.wake(v, acting); }
+  void on(const model::WaitBegin& v, AgentId acting, Agent*) { waits.wait_begin(v, acting); }
+  void on(const model::WaitEnd& v, AgentId acting, Agent*) { waits.wait_end(v, acting); }
+  void on(const model::Acquired& v, AgentId acting, Agent*) { locks.acquired(v, acting); }
+  void on(const model::Released& v, AgentId acting, Agent*) { locks.released(v, acting); }
+  void on(const model::SemPost& v, AgentId acting, Agent*) { locks.sem_post(v, acting); }
+  void on(const model::ResourceCreate& v, AgentId, Agent*) { resources.create(v); }
+  void on(const model::ResourceDestroy& v, AgentId, Agent*) { resources.destroy(v); }
+  void on(const model::ChannelSend& v, AgentId acting, Agent*) { channels.send(v, acting); }
+  void on(const model::ChannelRecv& v, AgentId acting, Agent*) { channels.recv(v, acting); }
+  void on(const model::ChannelClose& v, AgentId, Agent*) { channels.close(v); }
+  void on(const model::EndpointOpen& v, AgentId acting, Agent*) {
+    channels.endpoint_open(v, acting);
+  }
+  void on(const model::EndpointClose& v, AgentId, Agent*) { channels.endpoint_close(v); }
+  void on(const model::EndpointUse& v, AgentId acting, Agent*) { channels.endpoint_use(v, acting); }
+  void on(const model::EndpointHand& v, AgentId, Agent*) { channels.endpoint_hand(v); }
+  void on(const model::Notify& v, AgentId acting, Agent*) { condvars.notify(v, acting); }
+  void on(const model::SpanEnter& v, AgentId acting, Agent*) { spans.enter(v, acting); }
+  void on(const model::SpanExit& v, AgentId acting, Agent*) { spans.exit(v, acting); }
+  void on(const model::Dropped& v, AgentId, Agent*) { drops.dropped(v); }
+  // Marks, counters, module maps and kinds this build does not know change no
+  // replayed state (observers may still see them).
+  template <class View>
+  void on(const View&, AgentId, Agent*) {}
+
   replay::ReplayContext context;
+  model::ActingAgents acting;
   replay::AgentTracker agents;
   replay::WaitTracker waits;
   replay::LockTracker locks;
@@ -47,139 +94,30 @@ void Replayer::advance_to(int64_t ns) {
 }
 
 void Replayer::apply(const format::Event& e) {
-  if (e.ts_ns > state_.now_ns) state_.now_ns = e.ts_ns;
+  const model::ViewBase event{e};
+  if (event.ts_ns() > state_.now_ns) state_.now_ns = event.ts_ns();
   ++state_.events;
-  replay::ReplayContext& context = trackers_->context;
+  Trackers& t = *trackers_;
 
-  // The acting agent: named directly by snapshot events, else the task polled
-  // on the recording thread, else the thread.
+  // A live event's recording thread is a running thread; a snapshot event's
+  // `thread` is its acting agent, seen to exist.
   Agent* thread = nullptr;
-  AgentId acting = e.thread;
-  if (e.flags & format::kFlagSnapshot) {
-    if (e.thread != 0) context.agent(e.thread).observed = true;
-  } else if (e.thread != 0) {
-    thread = &context.thread(e.thread, e.ts_ns);
-    if (!thread->polling.empty()) acting = thread->polling.back();
+  if (event.snapshot()) {
+    if (event.thread() != 0) t.context.agent(event.thread()).observed = true;
+  } else if (event.thread() != 0) {
+    thread = &t.context.thread(event.thread(), event.ts_ns());
   }
+  const AgentId acting = t.acting.acting(e);
 
   const auto kind_index = static_cast<unsigned>(e.kind);
   if (kind_index < 64)
     for (EventObserver* observer : observers_by_kind_[kind_index])
       observer->observe(e, acting, state_);
 
-  Trackers& t = *trackers_;
-  switch (e.kind) {
-    case EventKind::kThreadStart:
-      t.agents.thread_start(e);
-      break;
-    case EventKind::kThreadEnd:
-      t.agents.thread_end(e);
-      break;
-    case EventKind::kThreadDetach:
-      t.agents.thread_detach(e);
-      break;
-    case EventKind::kThreadCreate:
-      t.agents.thread_create(e, acting);
-      break;
-    case EventKind::kAgentName:
-      t.agents.agent_name(e);
-      break;
-    case EventKind::kTaskSpawn:
-      t.agents.task_spawn(e, acting);
-      break;
-    case EventKind::kPollBegin:
-      // A snapshot names the polling thread directly.
-      t.agents.poll_begin(e, thread ? *thread : context.thread(e.thread, e.ts_ns));
-      break;
-    case EventKind::kPollEnd:
-      t.agents.poll_end(e, thread ? *thread : context.thread(e.thread, e.ts_ns));
-      break;
-    case EventKind::kTaskEnd:
-      t.agents.task_end(e);
-      break;
-    case EventKind::kWakerClone:
-      t.wakers.clone(e);
-      break;
-    case EventKind::kWakerDrop:
-      t.wakers.drop(e);
-      break;
-    case EventKind::kWake:
-      t.wakers.wake(e, acting);
-      break;
-    case EventKind::kWaitBegin:
-      t.waits.wait_begin(e, acting);
-      break;
-    case EventKind::kWaitEnd:
-      t.waits.wait_end(e, acting);
-      break;
-    case EventKind::kAcquired:
-      t.locks.acquired(e, acting);
-      break;
-    case EventKind::kReleased:
-      t.locks.released(e, acting);
-      break;
-    case EventKind::kSemPost:
-      t.locks.sem_post(e, acting);
-      break;
-    case EventKind::kResourceCreate:
-      t.resources.create(e);
-      break;
-    case EventKind::kResourceDestroy:
-      t.resources.destroy(e);
-      break;
-    case EventKind::kChannelSend:
-      t.channels.send(e, acting);
-      break;
-    case EventKind::kChannelRecv:
-      t.channels.recv(e, acting);
-      break;
-    case EventKind::kChannelClose:
-      t.channels.close(e);
-      break;
-    case EventKind::kEndpointOpen:
-      t.channels.endpoint_open(e, acting);
-      break;
-    case EventKind::kEndpointClose:
-      t.channels.endpoint_close(e);
-      break;
-    case EventKind::kEndpointUse:
-      t.channels.endpoint_use(e, acting);
-      break;
-    case EventKind::kEndpointHand:
-      t.channels.endpoint_hand(e);
-      break;
-    case EventKind::kNotify:
-      t.condvars.notify(e, acting);
-      break;
-    case EventKind::kSpanEnter:
-      t.spans.enter(e, acting);
-      break;
-    case EventKind::kSpanExit:
-      t.spans.exit(e, acting);
-      break;
-    case EventKind::kDropped:
-      t.drops.dropped(e);
-      break;
-    case EventKind::kMemory:
-      if (Agent* owner = state_.agents.find(e.a ? e.a : acting)) {
-        // e.b is a signed byte delta. A sum past int64 is no real program's
-        // memory but a damaged or forged trace: saturate, and count the event
-        // as contradicting the state.
-        const auto delta = static_cast<int64_t>(e.b);
-        if (__builtin_add_overflow(owner->memory_live, delta, &owner->memory_live)) {
-          owner->memory_live = delta < 0 ? INT64_MIN : INT64_MAX;
-          context.flag_inconsistency();
-        }
-        owner->memory_peak = std::max(owner->memory_peak, owner->memory_live);
-      }
-      break;
-    case EventKind::kMark:
-    case EventKind::kCounter:
-    case EventKind::kModuleMap:
-    case EventKind::kInvalid:
-    case EventKind::kKindCount:
-      break;
-  }
+  model::visit(e, [&](const auto& view) {
+    t.on(view, acting, thread);
+    t.acting.apply(view);  // after the trackers: they see the polls as they were
+  });
 }
 
 }  // namespace taskscope::analyzer

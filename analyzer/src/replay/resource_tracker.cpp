@@ -2,19 +2,18 @@
 
 namespace taskscope::analyzer::replay {
 
-void ResourceTracker::create(const Event& e) {
-  if (e.a == 0) return;
-  const bool snapshot = (e.flags & format::kFlagSnapshot) != 0;
-  Resource& resource = context_->state().resources.insert(e.a);
-  if (!resource.created_seen && resource.first_seen_ns == 0) resource.first_seen_ns = e.ts_ns;
+void ResourceTracker::create(const model::ResourceCreate& v) {
+  if (v.resource() == 0) return;
+  Resource& resource = context_->state().resources.insert(v.resource());
+  if (!resource.created_seen && resource.first_seen_ns == 0) resource.first_seen_ns = v.ts_ns();
   resource.created_seen = true;
-  if (e.op < static_cast<uint8_t>(format::ResourceKind::kBarrier) + 1)
-    resource.kind = static_cast<format::ResourceKind>(e.op);
-  resource.create_extra = e.b;
-  if (e.str != 0) resource.name = e.str;
+  // A kind this build does not know leaves the kind as it was.
+  if (v.resource_kind() <= format::ResourceKind::kBarrier) resource.kind = v.resource_kind();
+  resource.create_extra = v.detail();
+  if (v.name() != 0) resource.name = v.name();
   if (resource.is_channel()) {
-    resource.capacity = e.b;
-    if (!snapshot) {
+    resource.capacity = v.capacity();
+    if (!v.snapshot()) {
       // Created in the window: every endpoint it will ever have is opened from here on.
       resource.depth = 0;
       resource.depth_known = true;
@@ -23,8 +22,8 @@ void ResourceTracker::create(const Event& e) {
   }
 }
 
-void ResourceTracker::destroy(const Event& e) {
-  Resource* resource = context_->state().resources.find(e.a);
+void ResourceTracker::destroy(const model::ResourceDestroy& v) {
+  Resource* resource = context_->state().resources.find(v.resource());
   if (resource == nullptr) return;
   // Keep it while anything still refers to it (a destroy racing its last use).
   if (resource->waiters > 0 || resource->owner != 0 || !resource->readers.empty() ||
@@ -32,8 +31,8 @@ void ResourceTracker::destroy(const Event& e) {
     return;
   State& state = context_->state();
   if (resource->name != 0 && state.destroyed_names.size() < State::kRememberDestroyedNames)
-    state.destroyed_names.emplace(e.a, std::make_pair(resource->kind, resource->name));
-  state.resources.erase(e.a);
+    state.destroyed_names.emplace(v.resource(), std::make_pair(resource->kind, resource->name));
+  state.resources.erase(v.resource());
 }
 
 }  // namespace taskscope::analyzer::replay

@@ -2,18 +2,17 @@
 
 namespace taskscope::analyzer::replay {
 
-void SpanTracker::enter(const Event& e, AgentId acting) {
+void SpanTracker::enter(const model::SpanEnter& v, AgentId acting) {
   Agent& agent = context_->agent(acting);
   // Past the cap (exits lost to dropped events) the oldest frames go first.
   if (agent.spans.size() >= kMaxDepth) agent.spans.erase(agent.spans.begin());
-  agent.spans.push_back(
-      SpanFrame{static_cast<StringId>(e.a), static_cast<StringId>(e.b), e.str, e.ts_ns});
+  agent.spans.push_back(SpanFrame{v.name(), v.argument(), v.location(), v.ts_ns()});
 }
 
-void SpanTracker::exit(const Event& e, AgentId acting) {
+void SpanTracker::exit(const model::SpanExit& v, AgentId acting) {
   Agent& agent = context_->agent(acting);
   for (size_t i = agent.spans.size(); i-- > 0;) {
-    if (agent.spans[i].name == e.a) {
+    if (agent.spans[i].name == v.name()) {
       agent.spans.resize(i);
       return;
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "taskscope/model/event_views.hpp"
+
 namespace taskscope::analyzer {
 
 const char* agent_type_name(AgentType type) {
@@ -93,14 +95,12 @@ constexpr int64_t kCpuProbeIntervalNs = 1'000'000;
 }  // namespace
 
 int64_t poll_begin_cpu_ns(const format::Event& poll_begin) {
-  if (!(poll_begin.flags & format::kFlagCpuTime)) return -1;
-  if (poll_begin.b > static_cast<uint64_t>(INT64_MAX)) return -1;  // no real clock reads so
-  return static_cast<int64_t>(poll_begin.b);
+  return model::PollBegin{{poll_begin}}.cpu_ns();
 }
 
 int64_t poll_cpu_ns(int64_t begin_cpu_ns, const format::Event& poll_end, int64_t wall_ns) {
   if (begin_cpu_ns < 0) return -1;
-  const int64_t end_cpu_ns = poll_begin_cpu_ns(poll_end);
+  const int64_t end_cpu_ns = model::PollEnd{{poll_end}}.cpu_ns();
   if (end_cpu_ns < 0) return wall_ns >= 0 && wall_ns < kCpuProbeIntervalNs ? wall_ns : -1;
   return end_cpu_ns > begin_cpu_ns ? end_cpu_ns - begin_cpu_ns : 0;
 }

@@ -1,27 +1,34 @@
 // The replay trackers, one concern each. Each applies the events of its family
-// to the shared State through a ReplayContext; `acting` is the agent the event
-// is attributed to (the polled task, else the recording thread).
+// to the shared State through a ReplayContext. They take the typed views of the
+// event model (taskscope/model/event_views.hpp), never raw fields; `acting` is
+// the agent the event is attributed to, as model::ActingAgents resolves it
+// (docs/event-model.md, "The acting agent").
 #pragma once
 
 #include "context.hpp"
+#include "taskscope/model/event_views.hpp"
 
 namespace taskscope::analyzer::replay {
 
-// Threads and tasks: start, end, names, spawn parents, polls. Invariant: a
-// thread's `polling` stack and a task's `polled_by` agree; a task is kRunning
-// exactly while polled (kBlocked if its poll is inside a wait).
+// Threads and tasks: start, end, names, spawn parents, polls, memory. Invariant:
+// a thread's `polling` stack and a task's `polled_by` agree, and agree with
+// model::ActingAgents (detectors read `polling`; replay resolves the acting agent
+// there); a task is kRunning exactly while polled (kBlocked if its poll is inside
+// a wait).
 class AgentTracker {
  public:
   explicit AgentTracker(ReplayContext* context) : context_(context) {}
-  void thread_start(const Event& e);
-  void thread_end(const Event& e);
-  void thread_detach(const Event& e);
-  void thread_create(const Event& e, AgentId acting);
-  void agent_name(const Event& e);
-  void task_spawn(const Event& e, AgentId acting);
-  void poll_begin(const Event& e, Agent& thread);
-  void poll_end(const Event& e, Agent& thread);
-  void task_end(const Event& e);
+  void thread_start(const model::ThreadStart& v);
+  void thread_end(const model::ThreadEnd& v);
+  void thread_detach(const model::ThreadDetach& v);
+  void thread_create(const model::ThreadCreate& v, AgentId acting);
+  void agent_name(const model::AgentName& v);
+  void task_spawn(const model::TaskSpawn& v, AgentId acting);
+  void poll_begin(const model::PollBegin& v, Agent& thread);
+  void poll_end(const model::PollEnd& v, Agent& thread);
+  void task_end(const model::TaskEnd& v);
+  // A signed byte delta of the agent it names, else of the acting agent.
+  void memory(const model::Memory& v, AgentId acting);
 
  private:
   // The agent `id`, typed as a thread if nothing said otherwise yet.
@@ -35,8 +42,8 @@ class AgentTracker {
 class WaitTracker {
  public:
   explicit WaitTracker(ReplayContext* context) : context_(context) {}
-  void wait_begin(const Event& e, AgentId acting);
-  void wait_end(const Event& e, AgentId acting);
+  void wait_begin(const model::WaitBegin& v, AgentId acting);
+  void wait_end(const model::WaitEnd& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -49,9 +56,9 @@ class WaitTracker {
 class LockTracker {
  public:
   explicit LockTracker(ReplayContext* context) : context_(context) {}
-  void acquired(const Event& e, AgentId acting);
-  void released(const Event& e, AgentId acting);
-  void sem_post(const Event& e, AgentId acting);
+  void acquired(const model::Acquired& v, AgentId acting);
+  void released(const model::Released& v, AgentId acting);
+  void sem_post(const model::SemPost& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -61,26 +68,26 @@ class LockTracker {
 class ResourceTracker {
  public:
   explicit ResourceTracker(ReplayContext* context) : context_(context) {}
-  void create(const Event& e);
-  void destroy(const Event& e);
+  void create(const model::ResourceCreate& v);
+  void destroy(const model::ResourceDestroy& v);
 
  private:
   ReplayContext* context_;
 };
 
-// Channels: depth, close, endpoints and who holds them (docs/design.md "Who holds a
+// Channels: depth, close, endpoints and who holds them (docs/wait-semantics.md "Who holds a
 // channel endpoint"). Invariant: a channel's `endpoints` lists exactly its open
 // endpoints seen in the window; `endpoints_known` says whether that is all of them.
 class ChannelTracker {
  public:
   explicit ChannelTracker(ReplayContext* context) : context_(context) {}
-  void send(const Event& e, AgentId acting);
-  void recv(const Event& e, AgentId acting);
-  void close(const Event& e);
-  void endpoint_open(const Event& e, AgentId acting);
-  void endpoint_close(const Event& e);
-  void endpoint_use(const Event& e, AgentId acting);
-  void endpoint_hand(const Event& e);
+  void send(const model::ChannelSend& v, AgentId acting);
+  void recv(const model::ChannelRecv& v, AgentId acting);
+  void close(const model::ChannelClose& v);
+  void endpoint_open(const model::EndpointOpen& v, AgentId acting);
+  void endpoint_close(const model::EndpointClose& v);
+  void endpoint_use(const model::EndpointUse& v, AgentId acting);
+  void endpoint_hand(const model::EndpointHand& v);
 
  private:
   ReplayContext* context_;
@@ -91,7 +98,7 @@ class ChannelTracker {
 class CondvarTracker {
  public:
   explicit CondvarTracker(ReplayContext* context) : context_(context) {}
-  void notify(const Event& e, AgentId acting);
+  void notify(const model::Notify& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -102,9 +109,9 @@ class CondvarTracker {
 class WakerTracker {
  public:
   explicit WakerTracker(ReplayContext* context) : context_(context) {}
-  void clone(const Event& e);
-  void drop(const Event& e);
-  void wake(const Event& e, AgentId acting);
+  void clone(const model::WakerClone& v);
+  void drop(const model::WakerDrop& v);
+  void wake(const model::Wake& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -115,8 +122,8 @@ class SpanTracker {
  public:
   static constexpr size_t kMaxDepth = 64;
   explicit SpanTracker(ReplayContext* context) : context_(context) {}
-  void enter(const Event& e, AgentId acting);
-  void exit(const Event& e, AgentId acting);
+  void enter(const model::SpanEnter& v, AgentId acting);
+  void exit(const model::SpanExit& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -127,7 +134,7 @@ class DropTracker {
  public:
   static constexpr size_t kMaxRanges = 64;
   explicit DropTracker(ReplayContext* context) : context_(context) {}
-  void dropped(const Event& e);
+  void dropped(const model::Dropped& v);
 
  private:
   ReplayContext* context_;

@@ -8,19 +8,20 @@ namespace {
 constexpr size_t kMaxRegistrations = 4;
 }  // namespace
 
-void WakerTracker::clone(const Event& e) {
-  Agent& task = context_->agent(e.a);
+void WakerTracker::clone(const model::WakerClone& v) {
+  Agent& task = context_->agent(v.task());
   if (task.type == AgentType::kUnknown) task.type = AgentType::kTask;
   ++task.wakers;
   context_->state().wakers_instrumented = true;
-  if (e.b != 0 && task.registered_on.size() < kMaxRegistrations &&
-      std::find(task.registered_on.begin(), task.registered_on.end(), e.b) ==
+  const ResourceId on = v.resource();
+  if (on != 0 && task.registered_on.size() < kMaxRegistrations &&
+      std::find(task.registered_on.begin(), task.registered_on.end(), on) ==
           task.registered_on.end())
-    task.registered_on.push_back(e.b);
+    task.registered_on.push_back(on);
 }
 
-void WakerTracker::drop(const Event& e) {
-  Agent& task = context_->agent(e.a);
+void WakerTracker::drop(const model::WakerDrop& v) {
+  Agent& task = context_->agent(v.task());
   if (--task.wakers < 0) {
     // A waker made before the window: the count was never exact.
     task.wakers = 0;
@@ -29,13 +30,13 @@ void WakerTracker::drop(const Event& e) {
   }
 }
 
-void WakerTracker::wake(const Event& e, AgentId acting) {
-  Agent& task = context_->agent(e.a);
+void WakerTracker::wake(const model::Wake& v, AgentId acting) {
+  Agent& task = context_->agent(v.task());
   if (task.type == AgentType::kUnknown) task.type = AgentType::kTask;
   ++task.wakes;
   if (acting == task.id) ++task.self_wakes;
   task.woken_since_poll = true;
-  if (task.state == RunState::kIdle) context_->set_state(task, RunState::kRunnable, e.ts_ns);
+  if (task.state == RunState::kIdle) context_->set_state(task, RunState::kRunnable, v.ts_ns());
 }
 
 }  // namespace taskscope::analyzer::replay

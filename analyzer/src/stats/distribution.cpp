@@ -53,6 +53,16 @@ void LogHistogram::add(uint64_t value, uint64_t times) {
   max_ = std::max(max_, value);
 }
 
+void LogHistogram::merge(const LogHistogram& other) {
+  if (other.count_ == 0) return;
+  if (other.counts_.size() > counts_.size()) counts_.resize(other.counts_.size(), 0);
+  for (size_t bucket = 0; bucket < other.counts_.size(); ++bucket)
+    counts_[bucket] += other.counts_[bucket];
+  count_ += other.count_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+}
+
 uint64_t LogHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
@@ -89,6 +99,32 @@ void Distribution::add(int64_t value) {
   const uint64_t n = histogram_.count();
   const uint64_t slot = mix(n ^ (static_cast<uint64_t>(capacity_) << 40)) % n;
   if (slot < capacity_) samples_[slot] = static_cast<int64_t>(v);
+}
+
+void Distribution::merge(const Distribution& other) {
+  if (other.empty()) return;
+  const uint64_t seen_here = count(), seen_there = other.count();
+  histogram_.merge(other.histogram_);
+  if (__builtin_add_overflow(sum_, other.sum_, &sum_)) sum_ = INT64_MAX;
+  capacity_ = std::max(capacity_, other.capacity_);
+  if (capacity_ == 0) return;
+  std::vector<int64_t> here = std::move(samples_), there = other.samples_;
+  samples_.clear();
+  // Draw without replacement: the next kept value comes from a side with
+  // probability proportional to the values that side saw and has not yet given.
+  uint64_t left_here = seen_here, left_there = seen_there, draw = seen_here ^ (seen_there << 20);
+  while (samples_.size() < capacity_ && (!here.empty() || !there.empty())) {
+    draw = mix(draw);
+    const bool from_here =
+        there.empty() || (!here.empty() && draw % (left_here + left_there) < left_here);
+    std::vector<int64_t>& side = from_here ? here : there;
+    const size_t pick = static_cast<size_t>(mix(draw) % side.size());
+    samples_.push_back(side[pick]);
+    side[pick] = side.back();
+    side.pop_back();
+    uint64_t& left = from_here ? left_here : left_there;
+    if (left > 0) --left;
+  }
 }
 
 }  // namespace taskscope::analyzer

@@ -1,5 +1,8 @@
-// Event dispatch, agent bookkeeping and the end of the trace (see stats_collector.hpp).
+// Event dispatch (through the model's views), agent bookkeeping and the end of
+// the trace (see stats_collector.hpp).
 #include "stats/stats_collector.hpp"
+
+#include "common/saturating.hpp"
 
 #include <algorithm>
 
@@ -11,8 +14,8 @@ namespace stats {
 using format::Event;
 using format::EventKind;
 
-StatsCollector::StatsCollector(const StatsOptions& options, StringLookup strings)
-    : options_(options), strings_(std::move(strings)), timeline_(options.timeline_intervals) {}
+StatsCollector::StatsCollector(const StatsOptions& options, NameResolver::Lookup strings)
+    : options_(options), names_(std::move(strings)), timeline_(options.timeline_intervals) {}
 
 Distribution StatsCollector::new_distribution() const {
   Distribution d;
@@ -25,80 +28,48 @@ void StatsCollector::on_event(const Event& event) {
     started_ = true;
     timeline_.change(event.ts_ns, StateTimeline::kNoState, StateTimeline::kNoState);
   }
-  switch (event.kind) {
-    case EventKind::kThreadStart:
-      on_thread_start(event);
-      break;
-    case EventKind::kThreadEnd:
-      retire(event.a, event.ts_ns);
-      break;
-    case EventKind::kAgentName:
-      if (LiveAgent* agent = find_agent(event.a)) rename(*agent, event.str);
-      break;
-    case EventKind::kTaskSpawn:
-      on_task_spawn(event);
-      break;
-    case EventKind::kPollBegin:
-      on_poll_begin(event);
-      break;
-    case EventKind::kPollEnd:
-      on_poll_end(event);
-      break;
-    case EventKind::kTaskEnd:
-      retire(event.a, event.ts_ns);
-      break;
-    case EventKind::kWake:
-      on_wake(event);
-      break;
-    case EventKind::kWaitBegin:
-      on_wait_begin(event);
-      break;
-    case EventKind::kWaitEnd:
-      on_wait_end(event);
-      break;
-    case EventKind::kAcquired:
-      on_acquired(event);
-      break;
-    case EventKind::kReleased:
-      on_released(event);
-      break;
-    case EventKind::kResourceCreate:
-      on_resource_create(event);
-      break;
-    case EventKind::kResourceDestroy:
-      on_resource_destroy(event);
-      break;
-    case EventKind::kChannelSend:
-    case EventKind::kChannelRecv:
-      on_channel_op(event);
-      break;
-    case EventKind::kNotify:
-      if (!(event.flags & format::kFlagSnapshot))
-        ++resource(event.a, format::ResourceKind::kCondvar, event.ts_ns).group->notifies;
-      break;
-    case EventKind::kSpanEnter:
-      on_span_enter(event);
-      break;
-    case EventKind::kSpanExit:
-      on_span_exit(event);
-      break;
-    case EventKind::kMemory:
-      on_memory(event);
-      break;
-    default:
-      break;
-  }
+  model::visit(event, model::overloaded{
+      [&](const model::ThreadStart& v) { on_thread_start(v); },
+      [&](const model::ThreadEnd& v) { retire(v.agent(), v.ts_ns()); },
+      [&](const model::AgentName& v) {
+        if (LiveAgent* agent = find_agent(v.agent())) rename(*agent, v.name());
+      },
+      [&](const model::TaskSpawn& v) { on_task_spawn(v); },
+      [&](const model::PollBegin& v) { on_poll_begin(v); },
+      [&](const model::PollEnd& v) { on_poll_end(v); },
+      [&](const model::TaskEnd& v) { retire(v.task(), v.ts_ns()); },
+      [&](const model::Wake& v) { on_wake(v); },
+      [&](const model::WaitBegin& v) { on_wait_begin(v); },
+      [&](const model::WaitEnd& v) { on_wait_end(v); },
+      [&](const model::Acquired& v) { on_acquired(v); },
+      [&](const model::Released& v) { on_released(v); },
+      [&](const model::ResourceCreate& v) { on_resource_create(v); },
+      [&](const model::ResourceDestroy& v) { on_resource_destroy(v); },
+      [&](const model::ChannelSend& v) {
+        on_channel_op(v.channel(), v.depth(), true, v.snapshot() ? 0 : v.location(), v);
+      },
+      [&](const model::ChannelRecv& v) {
+        on_channel_op(v.channel(), v.depth(), false, v.location(), v);
+      },
+      [&](const model::Notify& v) {
+        if (!v.snapshot())
+          ++resource(v.condvar(), format::ResourceKind::kCondvar, v.ts_ns()).group->notifies;
+      },
+      [&](const model::SpanEnter& v) { on_span_enter(v); },
+      [&](const model::SpanExit& v) { on_span_exit(v); },
+      [&](const model::Memory& v) { on_memory(v); },
+      [&](const model::ModuleMap& v) { names_.add_module(v.load_address(), v.size(), v.path()); },
+      [](const auto&) {}});
+  acting_.apply(event);
 }
 
 LiveAgent* StatsCollector::find_agent(uint64_t id) { return agents_.find(id); }
 
-AgentGroupStats* StatsCollector::agent_group(bool is_task, uint32_t name) {
-  std::string text(name ? strings_(name) : std::string_view{});
-  if (text.empty()) text = is_task ? "(unnamed task)" : "(unnamed thread)";
-  auto& slot = agent_groups_[(is_task ? "T" : "t") + text];
+AgentGroup* StatsCollector::agent_group(bool is_task, StringId name) {
+  auto& slot = agent_groups_[uint64_t{name} << 1 | (is_task ? 1 : 0)];
   if (!slot) {
-    slot = std::make_unique<AgentGroupStats>();
-    slot->name = std::move(text);
+    slot = std::make_unique<AgentGroup>();
+    slot->recorded_name = name;
     slot->is_task = is_task;
     slot->busy = new_distribution();
     slot->sched_latency = new_distribution();
@@ -108,8 +79,8 @@ AgentGroupStats* StatsCollector::agent_group(bool is_task, uint32_t name) {
   return slot.get();
 }
 
-void StatsCollector::rename(LiveAgent& agent, uint32_t name) {
-  AgentGroupStats* group = agent_group(agent.is_task, name);
+void StatsCollector::rename(LiveAgent& agent, StringId name) {
+  AgentGroup* group = agent_group(agent.is_task, name);
   if (group == agent.group) return;
   if (agent.group) --agent.group->agents;
   ++group->agents;
@@ -143,29 +114,28 @@ LiveAgent& StatsCollector::task_agent(uint64_t id, int64_t ts) {
   return agent;
 }
 
-LiveAgent* StatsCollector::recording_thread(const Event& event) {
-  if (event.flags & format::kFlagSnapshot) {
-    LiveAgent* agent = find_agent(event.thread);
+LiveAgent* StatsCollector::recording_thread(const model::ViewBase& v) {
+  if (v.snapshot()) {
+    LiveAgent* agent = find_agent(v.thread());
     return agent && !agent->is_task ? agent : nullptr;
   }
-  if (cached_thread_ && cached_thread_id_ == event.thread) return cached_thread_;
-  LiveAgent& thread = thread_agent(event.thread, event.ts_ns);
-  cached_thread_id_ = event.thread;
+  if (cached_thread_ && cached_thread_id_ == v.thread()) return cached_thread_;
+  LiveAgent& thread = thread_agent(v.thread(), v.ts_ns());
+  cached_thread_id_ = v.thread();
   cached_thread_ = &thread;
   return &thread;
 }
 
-LiveAgent& StatsCollector::acting_agent(const Event& event) {
-  if (event.flags & format::kFlagSnapshot) {
-    if (LiveAgent* agent = find_agent(event.thread)) return *agent;
-    return thread_agent(event.thread, event.ts_ns);
+LiveAgent& StatsCollector::acting_agent(const model::ViewBase& v) {
+  const AgentId acting = acting_.acting(v.event);
+  if (v.snapshot()) {
+    if (LiveAgent* agent = find_agent(acting)) return *agent;
+    return thread_agent(acting, v.ts_ns());
   }
-  LiveAgent* thread = recording_thread(event);
-  while (!thread->polling.empty()) {
-    if (LiveAgent* task = find_agent(thread->polling.back())) return *task;
-    thread->polling.pop_back();  // the task ended while polled
+  if (acting != v.thread()) {
+    if (LiveAgent* task = find_agent(acting)) return *task;
   }
-  return *thread;
+  return *recording_thread(v);
 }
 
 void StatsCollector::set_state(LiveAgent& agent, int state, int64_t ts) {
@@ -174,19 +144,19 @@ void StatsCollector::set_state(LiveAgent& agent, int state, int64_t ts) {
   agent.state = state;
 }
 
-void StatsCollector::on_thread_start(const Event& event) {
-  LiveAgent& agent = thread_agent(event.a, event.ts_ns);
-  if (event.str) rename(agent, event.str);
+void StatsCollector::on_thread_start(const model::ThreadStart& v) {
+  LiveAgent& agent = thread_agent(v.agent(), v.ts_ns());
+  if (v.name()) rename(agent, v.name());
 }
 
-void StatsCollector::on_task_spawn(const Event& event) {
-  const bool known = agents_.find(event.a) != nullptr;
-  LiveAgent& task = task_agent(event.a, event.ts_ns);
-  if (event.b) rename(task, static_cast<uint32_t>(event.b));
-  if (!known && !(event.flags & format::kFlagSnapshot)) {
+void StatsCollector::on_task_spawn(const model::TaskSpawn& v) {
+  const bool known = agents_.find(v.task()) != nullptr;
+  LiveAgent& task = task_agent(v.task(), v.ts_ns());
+  if (v.name()) rename(task, v.name());
+  if (!known && !v.snapshot()) {
     // A spawned task is runnable: spawn to first poll counts as scheduling latency.
-    task.runnable_since = event.ts_ns;
-    set_state(task, static_cast<int>(AgentState::kRunnable), event.ts_ns);
+    task.runnable_since = v.ts_ns();
+    set_state(task, static_cast<int>(AgentState::kRunnable), v.ts_ns());
   }
 }
 
@@ -231,8 +201,8 @@ void sort_by(std::vector<Group>& groups, int64_t (*weight)(const Group&)) {
   });
 }
 
-template <typename Group>
-std::vector<Group> take(std::unordered_map<std::string, std::unique_ptr<Group>>& groups) {
+template <typename Group, typename Key>
+std::vector<Group> take(std::unordered_map<Key, std::unique_ptr<Group>>& groups) {
   std::vector<Group> out;
   out.reserve(groups.size());
   for (auto& [key, group] : groups) out.push_back(std::move(*group));
@@ -251,17 +221,17 @@ TraceStats StatsCollector::finish(int64_t end_ns) {
   cached_thread_ = nullptr;
 
   TraceStats stats;
-  stats.agents = take(agent_groups_);
+  stats.agents = named_agent_groups();
   std::erase_if(stats.agents, [](const AgentGroupStats& g) {
     return g.agents == 0 && g.busy.empty() && g.blocked_ns() == 0;
   });
   sort_by<AgentGroupStats>(stats.agents,
-                           [](const AgentGroupStats& g) { return g.busy.sum() + g.blocked_ns(); });
+                           [](const AgentGroupStats& g) { return saturating_add(g.busy.sum(), g.blocked_ns()); });
   stats.spans = take(span_groups_);
   sort_by<SpanStats>(stats.spans, [](const SpanStats& g) { return g.duration.sum(); });
-  stats.resources = take(resource_groups_);
+  stats.resources = named_resource_groups();
   sort_by<ResourceStats>(stats.resources,
-                         [](const ResourceStats& g) { return g.hold.sum() + g.wait_ns(); });
+                         [](const ResourceStats& g) { return saturating_add(g.hold.sum(), g.wait_ns()); });
   stats.timeline = timeline_.intervals();
   return stats;
 }

@@ -1,6 +1,8 @@
 // Names of the stats vocabulary and small derived figures (see stats.hpp).
 #include "taskscope/analyzer/stats.hpp"
 
+#include "common/saturating.hpp"
+
 namespace taskscope::analyzer {
 
 BlockCause block_cause_of(format::WaitOp op) {
@@ -47,13 +49,13 @@ std::string_view agent_state_name(AgentState state) {
 
 int64_t AgentGroupStats::blocked_ns() const {
   int64_t total = 0;
-  for (const Distribution& d : blocked) total += d.sum();
+  for (const Distribution& d : blocked) total = saturating_add(total, d.sum());
   return total;
 }
 
 int64_t ResourceStats::wait_ns() const {
   int64_t total = 0;
-  for (const Distribution& d : waits) total += d.sum();
+  for (const Distribution& d : waits) total = saturating_add(total, d.sum());
   return total;
 }
 

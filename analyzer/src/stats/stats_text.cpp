@@ -101,11 +101,20 @@ void write_spans(const TraceStats& stats, std::ostream& out) {
   }
 }
 
+// "mutex cache_lock"; an unnamed resource's name already says its kind
+// ("mutex@bank.c:37", "mutex-12").
+std::string resource_title(const ResourceStats& r) {
+  const std::string kind(format::resource_kind_name(r.kind));
+  const bool says_kind = r.name.size() > kind.size() && r.name.compare(0, kind.size(), kind) == 0 &&
+                         (r.name[kind.size()] == '@' || r.name[kind.size()] == '-');
+  return says_kind ? printable(r.name) : kind + " " + printable(r.name);
+}
+
 void write_resources(const TraceStats& stats, std::ostream& out) {
   if (stats.resources.empty()) return;
   out << "\nRESOURCES (by hold + wait time)\n";
   for (const ResourceStats& r : stats.resources) {
-    out << "  " << format::resource_kind_name(r.kind) << ' ' << printable(r.name);
+    out << "  " << resource_title(r);
     if (r.is_channel()) {
       out << " (" << (r.capacity ? "capacity " + format_count(r.capacity) : "unbounded")
           << "): " << counted(r.sends, "send") << ", " << counted(r.recvs, "recv") << ", depth max "

@@ -46,6 +46,7 @@
 // event after the snapshot is at or after T. Resources, endpoints and agents
 // created before the session started are unknown to the mirror and absent.
 #include <algorithm>
+#include <utility>
 
 #include "output/state_mirror.hpp"
 
@@ -83,24 +84,21 @@ void StateMirror::snapshot(int64_t time_ns, const std::vector<ModuleInfo>& modul
   out.clear();
   // Part B first, into its own list, to know T0.
   std::vector<Event> timed;
-  for (const uint64_t thread : sorted_keys(polls_)) {
-    for (const PollFrame& frame : polls_.at(thread)) {
-      Event poll = make(EventKind::kPollBegin, thread, frame.task);
-      poll.ts_ns = frame.since_ns;
-      timed.push_back(poll);
-    }
+  std::vector<std::pair<uint64_t, uint64_t>> polls;  // (thread, task), outermost first
+  acting_.for_each_poll([&](uint64_t thread, uint64_t task) { polls.emplace_back(thread, task); });
+  std::stable_sort(polls.begin(), polls.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (const auto& [thread, task] : polls) {
+    Event poll = make(EventKind::kPollBegin, thread, task);
+    const auto since = poll_since_.find(task);
+    poll.ts_ns = since != poll_since_.end() ? since->second : time_ns;
+    timed.push_back(poll);
   }
   for (const uint64_t agent : sorted_keys(spans_)) {
     for (const Event& span : spans_.at(agent)) timed.push_back(span);
   }
   for (const uint64_t resource : sorted_keys(holds_)) {
-    for (const Hold& hold : holds_.at(resource)) {
-      Event acquired =
-          make(EventKind::kAcquired, hold.agent, resource, hold.b, hold.where, hold.mode);
-      acquired.flags = hold.flags;
-      acquired.ts_ns = hold.since_ns;
-      timed.push_back(acquired);
-    }
+    for (const Event& hold : holds_.at(resource)) timed.push_back(hold);
   }
   for (const uint64_t agent : sorted_keys(waits_)) timed.push_back(waits_.at(agent));
   std::stable_sort(timed.begin(), timed.end(),
@@ -128,7 +126,7 @@ void StateMirror::snapshot(int64_t time_ns, const std::vector<ModuleInfo>& modul
   for (const uint64_t id : resource_ids) {
     const Resource& resource = resources_.at(id);
     push(make(EventKind::kResourceCreate, resource.creator, id, resource.extra, resource.name,
-              resource.kind));
+              static_cast<uint8_t>(resource.kind)));
   }
   for (const uint64_t id : resource_ids) {
     if (resources_.at(id).closed) push(make(EventKind::kChannelClose, 0, id));
@@ -139,11 +137,12 @@ void StateMirror::snapshot(int64_t time_ns, const std::vector<ModuleInfo>& modul
   }
   for (const uint64_t id : sorted_keys(endpoints_)) {
     const Endpoint& endpoint = endpoints_.at(id);
-    push(make(EventKind::kEndpointOpen, endpoint.opener, id, endpoint.channel, 0, endpoint.side));
+    const auto side = static_cast<uint8_t>(endpoint.side);
+    push(make(EventKind::kEndpointOpen, endpoint.opener, id, endpoint.channel, 0, side));
     if (endpoint.handed_to != 0)
       push(make(EventKind::kEndpointHand, endpoint.hander, id, endpoint.handed_to));
     for (const uint64_t user : endpoint.users)
-      push(make(EventKind::kEndpointUse, user, id, 0, 0, endpoint.side));
+      push(make(EventKind::kEndpointUse, user, id, 0, 0, side));
   }
   for (const uint64_t task : sorted_keys(wakers_)) {
     for (const Waker& waker : wakers_.at(task)) {

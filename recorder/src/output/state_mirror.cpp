@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "taskscope/model/event_views.hpp"
+
 namespace taskscope::detail {
 namespace {
 
 using format::Event;
-using format::EventKind;
 using format::ResourceKind;
 using format::WaitOp;
 
@@ -16,18 +17,157 @@ constexpr size_t kMaxEndpointUsers = 8;
 constexpr size_t kMaxSpanDepth = 64;
 constexpr size_t kMaxWakersPerTask = 16;
 
+// The event as recorded, re-attributed to its acting agent: what the snapshot
+// lists for holds, spans and waits.
+Event attributed(const model::ViewBase& view, uint64_t actor) {
+  Event event = view.event;
+  event.thread = actor;
+  return event;
+}
+
 }  // namespace
 
-uint64_t StateMirror::acting(uint64_t thread) const {
-  auto it = polls_.find(thread);
-  if (it == polls_.end() || it->second.empty()) return thread;
-  return it->second.back().task;
-}
+// One overload per kind that changes the live state; `actor` is the event's
+// acting agent. Wakes, notifies, marks, counters, memory and meta events have
+// none and fall to the last one.
+struct StateMirror::Apply {
+  StateMirror& m;
+  uint64_t actor;
+
+  void operator()(const model::ThreadStart& v) const {
+    Agent& agent = m.agents_[v.agent()];
+    agent = Agent{};
+    agent.parent = v.spawner();
+    agent.name = v.name();
+  }
+  void operator()(const model::ThreadEnd& v) const { m.end_agent(v.agent()); }
+  void operator()(const model::TaskEnd& v) const { m.end_agent(v.task()); }
+  void operator()(const model::AgentName& v) const {
+    if (auto it = m.agents_.find(v.agent()); it != m.agents_.end()) it->second.name = v.name();
+  }
+  void operator()(const model::TaskSpawn& v) const {
+    Agent& agent = m.agents_[v.task()];
+    agent = Agent{};
+    agent.task = true;
+    agent.parent = actor;
+    agent.name = v.name();
+    agent.location = v.location();
+  }
+  // Which tasks are polled where is the resolver's; only the time is kept here.
+  void operator()(const model::PollBegin& v) const {
+    if (v.task() != 0) m.poll_since_[v.task()] = v.ts_ns();
+  }
+  void operator()(const model::WakerClone& v) const {
+    auto& wakers = m.wakers_[v.task()];
+    auto it = std::find_if(wakers.begin(), wakers.end(), [&](const Waker& w) {
+      return w.registered_on == v.resource() && w.cloner == actor;
+    });
+    if (it != wakers.end()) {
+      ++it->count;
+    } else if (wakers.size() < kMaxWakersPerTask) {
+      wakers.push_back(Waker{v.resource(), actor, 1});
+    }
+  }
+  void operator()(const model::WakerDrop& v) const {
+    auto it = m.wakers_.find(v.task());
+    if (it == m.wakers_.end()) return;
+    auto& wakers = it->second;
+    if (!wakers.empty() && --wakers.back().count == 0) wakers.pop_back();
+    if (wakers.empty()) m.wakers_.erase(it);
+  }
+  void operator()(const model::WaitBegin& v) const { m.waits_[actor] = attributed(v, actor); }
+  void operator()(const model::WaitEnd&) const { m.waits_.erase(actor); }
+  void operator()(const model::Acquired& v) const {
+    auto resource = m.resources_.find(v.resource());
+    if (resource != m.resources_.end() && resource->second.kind == ResourceKind::kSemaphore) {
+      // Semaphore units are consumed, not owned: they come back through
+      // kSemPost from anyone, so track the count instead of holders.
+      const uint64_t units = v.count() == 0 ? 1 : v.count();
+      resource->second.extra -= std::min(resource->second.extra, units);
+      return;
+    }
+    auto& holds = m.holds_[v.resource()];
+    if (holds.size() < kMaxHolders) holds.push_back(attributed(v, actor));
+  }
+  void operator()(const model::Released& v) const {
+    auto resource = m.resources_.find(v.resource());
+    if (resource != m.resources_.end() && resource->second.kind == ResourceKind::kSemaphore) {
+      resource->second.extra += v.units();
+      return;
+    }
+    m.release(v.resource(), actor, v.mode());
+  }
+  void operator()(const model::SemPost& v) const {
+    if (auto it = m.resources_.find(v.semaphore()); it != m.resources_.end())
+      it->second.extra += v.units();
+  }
+  void operator()(const model::ResourceCreate& v) const {
+    Resource& resource = m.resources_[v.resource()];
+    resource = Resource{};
+    resource.kind = v.resource_kind();
+    resource.extra = v.detail();
+    resource.name = v.name();
+    resource.creator = actor;
+    m.holds_.erase(v.resource());
+  }
+  void operator()(const model::ResourceDestroy& v) const {
+    m.resources_.erase(v.resource());
+    m.holds_.erase(v.resource());
+  }
+  void operator()(const model::ChannelSend& v) const { set_depth(v.channel(), v.depth()); }
+  void operator()(const model::ChannelRecv& v) const { set_depth(v.channel(), v.depth()); }
+  void operator()(const model::ChannelClose& v) const {
+    if (auto it = m.resources_.find(v.channel()); it != m.resources_.end())
+      it->second.closed = true;
+  }
+  void operator()(const model::EndpointOpen& v) const {
+    Endpoint& endpoint = m.endpoints_[v.endpoint()];
+    endpoint = Endpoint{};
+    endpoint.channel = v.channel();
+    endpoint.side = v.side();
+    endpoint.opener = actor;
+  }
+  void operator()(const model::EndpointClose& v) const { m.endpoints_.erase(v.endpoint()); }
+  void operator()(const model::EndpointUse& v) const {
+    auto it = m.endpoints_.find(v.endpoint());
+    if (it == m.endpoints_.end()) return;
+    auto& users = it->second.users;
+    if (std::find(users.begin(), users.end(), actor) == users.end() &&
+        users.size() < kMaxEndpointUsers)
+      users.push_back(actor);
+  }
+  void operator()(const model::EndpointHand& v) const {
+    if (auto it = m.endpoints_.find(v.endpoint()); it != m.endpoints_.end()) {
+      it->second.hander = actor;
+      it->second.handed_to = v.to();
+    }
+  }
+  void operator()(const model::SpanEnter& v) const {
+    auto& stack = m.spans_[actor];
+    if (stack.size() < kMaxSpanDepth) stack.push_back(attributed(v, actor));
+  }
+  void operator()(const model::SpanExit& v) const {
+    auto it = m.spans_.find(actor);
+    if (it == m.spans_.end()) return;
+    auto& stack = it->second;
+    auto span = std::find_if(stack.rbegin(), stack.rend(), [&](const Event& entered) {
+      return model::SpanEnter{{entered}}.name() == v.name();
+    });
+    if (span != stack.rend()) stack.erase(std::next(span).base(), stack.end());
+    if (stack.empty()) m.spans_.erase(it);
+  }
+  template <class View>
+  void operator()(const View&) const {}
+
+  void set_depth(uint64_t channel, uint64_t depth) const {
+    if (auto it = m.resources_.find(channel); it != m.resources_.end()) it->second.depth = depth;
+  }
+};
 
 bool StateMirror::holds_anything(uint64_t agent) const {
   for (const auto& [resource, holds] : holds_) {
-    for (const Hold& hold : holds)
-      if (hold.agent == agent) return true;
+    for (const Event& hold : holds)
+      if (hold.thread == agent) return true;
   }
   return false;
 }
@@ -35,7 +175,7 @@ bool StateMirror::holds_anything(uint64_t agent) const {
 void StateMirror::end_agent(uint64_t agent) {
   waits_.erase(agent);
   spans_.erase(agent);
-  polls_.erase(agent);
+  poll_since_.erase(agent);
   wakers_.erase(agent);
   auto it = agents_.find(agent);
   if (it == agents_.end()) return;
@@ -46,20 +186,21 @@ void StateMirror::end_agent(uint64_t agent) {
   }
 }
 
-void StateMirror::release(uint64_t resource, uint64_t agent, uint8_t mode) {
+void StateMirror::release(uint64_t resource, uint64_t agent, format::LockMode mode) {
   auto it = holds_.find(resource);
   if (it == holds_.end()) return;
-  std::vector<Hold>& holds = it->second;
+  std::vector<Event>& holds = it->second;
+  auto mode_of = [](const Event& hold) { return model::Acquired{{hold}}.mode(); };
   // The releasing agent's latest hold in that mode; failing that, anyone's in
   // that mode (a lock may legally be released by another thread in some APIs).
-  auto match = std::find_if(holds.rbegin(), holds.rend(), [&](const Hold& hold) {
-    return hold.agent == agent && hold.mode == mode;
+  auto match = std::find_if(holds.rbegin(), holds.rend(), [&](const Event& hold) {
+    return hold.thread == agent && mode_of(hold) == mode;
   });
   if (match == holds.rend())
     match = std::find_if(holds.rbegin(), holds.rend(),
-                         [&](const Hold& hold) { return hold.mode == mode; });
+                         [&](const Event& hold) { return mode_of(hold) == mode; });
   if (match == holds.rend()) return;
-  const uint64_t owner = match->agent;
+  const uint64_t owner = match->thread;
   holds.erase(std::next(match).base());
   if (holds.empty()) holds_.erase(it);
   auto owner_it = agents_.find(owner);
@@ -68,178 +209,18 @@ void StateMirror::release(uint64_t resource, uint64_t agent, uint8_t mode) {
 }
 
 void StateMirror::apply(uint64_t thread, const Event& event) {
-  const uint64_t actor = acting(thread);
-  switch (event.kind) {
-    case EventKind::kThreadStart: {
-      Agent& agent = agents_[event.a];
-      agent = Agent{};
-      agent.parent = event.b;
-      agent.name = event.str;
-      break;
-    }
-    case EventKind::kThreadEnd:
-    case EventKind::kTaskEnd:
-      end_agent(event.a);
-      break;
-    case EventKind::kAgentName:
-      if (auto it = agents_.find(event.a); it != agents_.end()) it->second.name = event.str;
-      break;
-    case EventKind::kTaskSpawn: {
-      Agent& agent = agents_[event.a];
-      agent = Agent{};
-      agent.task = true;
-      agent.parent = actor;
-      agent.name = static_cast<uint32_t>(event.b);
-      agent.location = event.str;
-      break;
-    }
-    case EventKind::kPollBegin:
-      polls_[thread].push_back(PollFrame{event.a, event.ts_ns});
-      break;
-    case EventKind::kPollEnd: {
-      auto it = polls_.find(thread);
-      if (it == polls_.end()) break;
-      auto& stack = it->second;
-      auto frame = std::find_if(stack.rbegin(), stack.rend(),
-                                [&](const PollFrame& f) { return f.task == event.a; });
-      if (frame != stack.rend()) stack.erase(std::next(frame).base());
-      if (stack.empty()) polls_.erase(it);
-      break;
-    }
-    case EventKind::kWakerClone: {
-      auto& wakers = wakers_[event.a];
-      auto it = std::find_if(wakers.begin(), wakers.end(), [&](const Waker& w) {
-        return w.registered_on == event.b && w.cloner == actor;
-      });
-      if (it != wakers.end()) {
-        ++it->count;
-      } else if (wakers.size() < kMaxWakersPerTask) {
-        wakers.push_back(Waker{event.b, actor, 1});
-      }
-      break;
-    }
-    case EventKind::kWakerDrop: {
-      auto it = wakers_.find(event.a);
-      if (it == wakers_.end()) break;
-      auto& wakers = it->second;
-      if (!wakers.empty() && --wakers.back().count == 0) wakers.pop_back();
-      if (wakers.empty()) wakers_.erase(it);
-      break;
-    }
-    case EventKind::kWaitBegin: {
-      Event wait = event;
-      wait.thread = actor;
-      waits_[actor] = wait;
-      break;
-    }
-    case EventKind::kWaitEnd:
-      waits_.erase(actor);
-      break;
-    case EventKind::kAcquired: {
-      auto resource = resources_.find(event.a);
-      if (resource != resources_.end() &&
-          resource->second.kind == static_cast<uint8_t>(ResourceKind::kSemaphore)) {
-        // Semaphore units are consumed, not owned: they come back through
-        // kSemPost from anyone, so track the count instead of holders.
-        const uint64_t units = event.b == 0 ? 1 : event.b;
-        resource->second.extra -= std::min(resource->second.extra, units);
-        break;
-      }
-      auto& holds = holds_[event.a];
-      if (holds.size() < kMaxHolders)
-        holds.push_back(Hold{actor, event.op, event.flags, event.str, event.b, event.ts_ns});
-      break;
-    }
-    case EventKind::kReleased: {
-      auto resource = resources_.find(event.a);
-      if (resource != resources_.end() &&
-          resource->second.kind == static_cast<uint8_t>(ResourceKind::kSemaphore)) {
-        resource->second.extra += event.b;
-        break;
-      }
-      release(event.a, actor, event.op);
-      break;
-    }
-    case EventKind::kSemPost:
-      if (auto it = resources_.find(event.a); it != resources_.end()) it->second.extra += event.b;
-      break;
-    case EventKind::kResourceCreate: {
-      Resource& resource = resources_[event.a];
-      resource = Resource{};
-      resource.kind = event.op;
-      resource.extra = event.b;
-      resource.name = event.str;
-      resource.creator = actor;
-      holds_.erase(event.a);
-      break;
-    }
-    case EventKind::kResourceDestroy:
-      resources_.erase(event.a);
-      holds_.erase(event.a);
-      break;
-    case EventKind::kChannelSend:
-    case EventKind::kChannelRecv:
-      if (auto it = resources_.find(event.a); it != resources_.end()) it->second.depth = event.b;
-      break;
-    case EventKind::kChannelClose:
-      if (auto it = resources_.find(event.a); it != resources_.end()) it->second.closed = true;
-      break;
-    case EventKind::kEndpointOpen: {
-      Endpoint& endpoint = endpoints_[event.a];
-      endpoint = Endpoint{};
-      endpoint.channel = event.b;
-      endpoint.side = event.op;
-      endpoint.opener = actor;
-      break;
-    }
-    case EventKind::kEndpointClose:
-      endpoints_.erase(event.a);
-      break;
-    case EventKind::kEndpointUse: {
-      auto it = endpoints_.find(event.a);
-      if (it == endpoints_.end()) break;
-      auto& users = it->second.users;
-      if (std::find(users.begin(), users.end(), actor) == users.end() &&
-          users.size() < kMaxEndpointUsers)
-        users.push_back(actor);
-      break;
-    }
-    case EventKind::kEndpointHand:
-      if (auto it = endpoints_.find(event.a); it != endpoints_.end()) {
-        it->second.hander = actor;
-        it->second.handed_to = event.b;
-      }
-      break;
-    case EventKind::kSpanEnter: {
-      auto& stack = spans_[actor];
-      if (stack.size() < kMaxSpanDepth) {
-        Event span = event;
-        span.thread = actor;
-        stack.push_back(span);
-      }
-      break;
-    }
-    case EventKind::kSpanExit: {
-      auto it = spans_.find(actor);
-      if (it == spans_.end()) break;
-      auto& stack = it->second;
-      auto span = std::find_if(stack.rbegin(), stack.rend(),
-                               [&](const Event& e) { return e.a == event.a; });
-      if (span != stack.rend()) stack.erase(std::next(span).base(), stack.end());
-      if (stack.empty()) spans_.erase(it);
-      break;
-    }
-    default:
-      break;  // wakes, notifies, marks, counters, memory, meta: no live state
-  }
+  // The ring implies the recording thread; the resolver reads it from the record.
+  Event recorded = event;
+  recorded.thread = thread;
+  model::visit(recorded, Apply{*this, acting_.acting(recorded)});
+  acting_.apply(recorded);
 }
 
 size_t StateMirror::blocked_waits() const {
   size_t blocked = 0;
-  for (const auto& [agent, wait] : waits_) {
-    const auto op = static_cast<WaitOp>(wait.op);
-    if ((wait.flags & format::kFlagTimed) != 0 || op == WaitOp::kIo || op == WaitOp::kSleep)
-      continue;
+  for (const auto& [agent, event] : waits_) {
+    const model::WaitBegin wait{{event}};
+    if (wait.timed() || wait.op() == WaitOp::kIo || wait.op() == WaitOp::kSleep) continue;
     ++blocked;
   }
   return blocked;

@@ -9,18 +9,21 @@
 
 #include "process/modules.hpp"
 #include "taskscope/format/event.hpp"
+#include "taskscope/model/acting_agents.hpp"
 
 namespace taskscope::detail {
 
 // Built only from events the flusher drained (never on the hot path), applied
-// in time order within a round. Tolerant by design: events about objects it
-// never saw created (they predate the session, or were dropped) are ignored or
-// kept minimal, never trusted to be consistent. Invariants: an agent is in
-// `agents_` while live, or after its end while it still holds a resource
-// (a thread that exited holding a lock keeps blocking others); a resource's
-// holders list only agents that acquired and did not release it; sizes of the
-// per-object lists are capped so a misbehaving program cannot grow it without
-// bound.
+// in time order within a round. Events are read through the event model's views
+// and attributed by its acting-agent resolver, model::ActingAgents
+// (docs/event-model.md), as the analyzer replays them. Tolerant by design:
+// events about objects it never saw created (they predate the session, or were
+// dropped) are ignored or kept minimal, never trusted to be consistent.
+// Invariants: an agent is in `agents_` while live, or after its end while it
+// still holds a resource (a thread that exited holding a lock keeps blocking
+// others); a resource's holders list only agents that acquired and did not
+// release it; sizes of the per-object lists are capped so a misbehaving program
+// cannot grow it without bound.
 class StateMirror {
  public:
   // `thread` is the agent of the OS thread that recorded `event`.
@@ -41,24 +44,16 @@ class StateMirror {
     uint32_t location = 0;  // tasks: where they were spawned
   };
   struct Resource {
-    uint8_t kind = 0;
+    format::ResourceKind kind = format::ResourceKind::kUnknown;
     uint64_t extra = 0;  // as kResourceCreate.b; semaphores: units available now
     uint32_t name = 0;
     uint64_t creator = 0;
     uint64_t depth = 0;  // channels
     bool closed = false;
   };
-  struct Hold {
-    uint64_t agent = 0;
-    uint8_t mode = 0;
-    uint16_t flags = 0;
-    uint32_t where = 0;
-    uint64_t b = 0;
-    int64_t since_ns = 0;
-  };
   struct Endpoint {
     uint64_t channel = 0;
-    uint8_t side = 0;
+    format::EndpointSide side = format::EndpointSide::kSender;
     uint64_t opener = 0;
     uint64_t hander = 0;
     uint64_t handed_to = 0;
@@ -69,22 +64,21 @@ class StateMirror {
     uint64_t cloner = 0;
     uint32_t count = 0;
   };
-  struct PollFrame {
-    uint64_t task = 0;
-    int64_t since_ns = 0;
-  };
+  // Applies one kind's view (state_mirror.cpp).
+  struct Apply;
 
-  uint64_t acting(uint64_t thread) const;
   void end_agent(uint64_t agent);
-  void release(uint64_t resource, uint64_t agent, uint8_t mode);
+  void release(uint64_t resource, uint64_t agent, format::LockMode mode);
   bool holds_anything(uint64_t agent) const;
 
   std::unordered_map<uint64_t, Agent> agents_;
   std::unordered_map<uint64_t, Resource> resources_;
-  std::unordered_map<uint64_t, std::vector<Hold>> holds_;  // by resource
+  // Each acquisition not released, as recorded, with `thread` = the holder.
+  std::unordered_map<uint64_t, std::vector<format::Event>> holds_;  // by resource
   std::unordered_map<uint64_t, Endpoint> endpoints_;
-  std::unordered_map<uint64_t, format::Event> waits_;               // by waiting agent
-  std::unordered_map<uint64_t, std::vector<PollFrame>> polls_;      // by OS thread
+  std::unordered_map<uint64_t, format::Event> waits_;  // by waiting agent, `thread` = it
+  model::ActingAgents acting_;                         // and the polls in progress
+  std::unordered_map<uint64_t, int64_t> poll_since_;   // by task: its latest poll's begin
   std::unordered_map<uint64_t, std::vector<format::Event>> spans_;  // by agent
   std::unordered_map<uint64_t, std::vector<Waker>> wakers_;         // by task woken
 };

@@ -1,6 +1,7 @@
 // The analyzer's main entry point: replay a trace (or an event stream), build
 // the wait-for graph at the instant asked for, run every detector, and render
-// the findings as text, JSON (taskscope.report/1) or Graphviz dot.
+// the findings as text, JSON (taskscope.report/2, docs/report-schema.md) or
+// Graphviz dot.
 //
 //   Analysis analysis(options);
 //   for (const Event& e : events) if (!analysis.feed(e)) break;

@@ -5,15 +5,26 @@
 //  - process 1 ("<program>"): one track per OS thread (thread_name metadata); task
 //    polls as slices named after the task, waits as slices named after what they
 //    wait on (the resource's name, "join <agent>", "sleep", "io fd N"), the
-//    thread's own spans, marks as instants; counters "channel <name>" (series
-//    "depth") for channel depth, and user counters.
+//    thread's own spans and lock holds, marks as instants; counters
+//    "channel <name>" (series "depth") for channel depth, and user counters.
 //  - process 2 ("<program> tasks"): one track per async task, holding its lifetime
-//    (spawn to end), its polls and the waits made inside them.
+//    (spawn to end), its polls, the waits made inside them, and its own spans,
+//    lock holds and marks (those made while it was polled).
+//  - lock holds ("holding <lock>", "holding <lock> (shared)", category "hold") on
+//    the holder's track, from its first acquisition to the release of its last
+//    (a recursive mutex is one hold; each reader of a shared lock has its own);
+//    a hold still open when its agent ends or the trace ends is closed there.
 //  - flow arrows (ph "s" / "f", "bp": "e") from each spawn to the task's first poll
 //    and from each wake to the poll it caused. The start of an arrow binds to a
 //    zero-length "spawn"/"wake" slice at the waker, so it always has a slice.
-// Events are written as they are read: memory is bounded by live agents and
-// resources, whatever the trace length.
+// Tracks, tasks and resources are named by the naming service (name_catalog.hpp),
+// as in every command; track names ("fetch#2") come at the end of the file, once
+// the whole trace is known. The agent an event belongs to is its acting agent
+// (docs/event-model.md, "The acting agent"). Slices that overlap without nesting
+// (a lock released after the span it was taken in ended) are cut so that each
+// track nests: the inner one goes on as a second slice of the same name. Events
+// are written as they are read: memory is bounded by the agents (their names and
+// tracks) and the live resources, whatever the trace length.
 #pragma once
 
 #include <cstdint>

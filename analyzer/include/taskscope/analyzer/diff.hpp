@@ -3,7 +3,9 @@
 // Both traces are aggregated as by `taskscope stats` (keeping a bounded reservoir
 // of per-event samples per name and metric), matched by name, and every metric is
 // reported with its absolute and relative change, sorted by the change's effect on
-// total time. A change is significant only when
+// total time. The names are the naming service's (name_resolver.hpp): a thread by
+// its start routine, a static lock by its variable, an unnamed lock by the line
+// of its first use; never an address, which moves with each run of a PIE. A change is significant only when
 //   - a test says the runs differ: Mann-Whitney U on the per-event samples (the
 //     rank test Go's benchstat uses) or, for how often something happened, a
 //     Poisson count test, at p < alpha; and

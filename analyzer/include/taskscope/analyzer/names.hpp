@@ -1,9 +1,11 @@
-// How agents, resources, source locations and times read in reports.
-//
-// Agents are shown by name, with "#N" appended when several agents share that
-// name (N is the order in which they got it); unnamed agents as "thread-<id>" or
-// "task-<id>". Resources by name, else "<kind>@<first source location>". Every
-// location passes through the Symbolizer ("pc:0x..." becomes file:line).
+// How agents, resources, source locations and times read in analyze's reports:
+// the naming service (name_resolver.hpp, whose rules these are) over the replay
+// State. Agents are shown by name, with "#N" appended when several agents share
+// that name (N is the order in which they got it); unnamed agents as
+// "thread-<id>" or "task-<id>". Resources by name, else "<kind>@<first source
+// location>". Every location passes through the Symbolizer ("pc:0x..." becomes
+// file:line). Commands that do not replay name things with NameCatalog, by the
+// same rules.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <unordered_map>
 
 #include "taskscope/analyzer/finding.hpp"
+#include "taskscope/analyzer/name_resolver.hpp"
 #include "taskscope/analyzer/state.hpp"
 #include "taskscope/analyzer/symbolizer.hpp"
 
@@ -30,6 +33,8 @@ class Names {
   std::string agent(AgentType type, AgentId id, StringId name, uint32_t ordinal) const;
   AgentRef agent_ref(AgentId id) const;
   std::string resource(ResourceId id) const;  // "results", "mutex@bank.c:37"
+  // What names it, from the state (a destroyed one by its remembered name).
+  ResourceIdentity resource_identity(ResourceId id) const;
   // With its kind: `channel "results"`, `mutex@bank.c:37`.
   std::string resource_phrase(ResourceId id) const;
   ResourceRef resource_ref(ResourceId id) const;
@@ -41,28 +46,18 @@ class Names {
   // "sending on channel \"results\"", "locking mutex@bank.c:37", "joining fetch#3".
   std::string wait_phrase(const Wait& wait) const;
 
+  const NameResolver& resolver() const { return resolver_; }
+
   static std::string duration(int64_t ns);  // "11.6 s", "240 ms", "35 us"
   static std::string time(int64_t ns);      // "0.42 s" (trace time)
   static std::string count(uint64_t n);     // "48,112"
 
  private:
-  // A recorded name, with "sym:0x..." resolved by the symbolizer; "" when it
-  // cannot be (an address means nothing to the reader).
-  std::string symbolic(std::string_view raw) const;
-  // What names a resource: a live one, or a destroyed one remembered by name
-  // (State::destroyed_names).
-  struct Identity {
-    bool known = false;
-    format::ResourceKind kind = format::ResourceKind::kUnknown;
-    StringId name = 0;
-    StringId first_location = 0;
-  };
-  Identity identity(ResourceId id) const;
-  static std::string kind_word(format::ResourceKind kind);  // "resource" when unknown
+  bool known(ResourceId id) const;
 
   const State& state_;
   const StringTable& strings_;
-  const Symbolizer& symbolizer_;
+  NameResolver resolver_;
 };
 
 }  // namespace taskscope::analyzer

@@ -2,7 +2,10 @@
 //
 // The Replayer owns one small tracker per concern (agents, locks, waits,
 // channels, condition variables, wakers, spans, drops) that share one context
-// (Perfetto's trace processor is organised the same way). Observers — the
+// (Perfetto's trace processor is organised the same way). Events reach the
+// trackers as the event model's typed views (model::visit), and the acting agent
+// of each comes from the model's one resolver, model::ActingAgents
+// (docs/event-model.md, "The acting agent"). Observers — the
 // streaming halves of detectors, such as the lock-order graph — see each event
 // of the kinds they ask for just before the state applies it, so they can read
 // the state as it was (e.g. which locks were held before an acquisition).
@@ -27,7 +30,7 @@ class EventObserver {
   virtual ~EventObserver() = default;
   // Bit mask of the EventKinds (1 << kind) this observer wants.
   virtual uint64_t kinds() const = 0;
-  // Called before `state` applies `event`; `acting` is the acting agent.
+  // Called before `state` applies `event`; `acting` is its acting agent.
   virtual void observe(const format::Event& event, AgentId acting, const State& state) = 0;
 };
 

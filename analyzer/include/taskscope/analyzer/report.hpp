@@ -1,6 +1,6 @@
 // Rendering an analysis: the text report (verdict first, then each finding as a
 // story, then warnings, census and a trace line), the JSON report
-// (schema taskscope.report/1, docs/design.md "Command line") and the wait-for graph
+// (schema taskscope.report/2, docs/report-schema.md) and the wait-for graph
 // as Graphviz dot.
 #pragma once
 

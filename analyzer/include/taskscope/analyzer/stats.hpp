@@ -4,7 +4,9 @@
 // name, per span name and per resource: counts, busy time, scheduling latency,
 // blocked time by cause, contention, channel depth, memory, agents by state over
 // time and worker-thread utilisation. Memory is bounded by the number of distinct
-// names and resources (plus live agents), never by the number of events.
+// names and resources (plus live agents), never by the number of events. Names
+// are the naming service's (name_resolver.hpp), resolved once at the end of the
+// pass: the same in every command and in two runs of one binary.
 #pragma once
 
 #include <array>

@@ -28,6 +28,7 @@ class LogHistogram {
   static constexpr double kRelativeError = 1.0 / 64;
 
   void add(uint64_t value, uint64_t times = 1);
+  void merge(const LogHistogram& other);  // as if other's values were added here
 
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ ? min_ : 0; }
@@ -57,6 +58,10 @@ class Distribution {
   void keep_samples(uint32_t capacity) { capacity_ = capacity; }
 
   void add(int64_t value);  // negative values count as 0
+  // Adds the values of `other` (two groups that turn out to share a name). The
+  // reservoir stays a uniform sample of both: each side contributes in
+  // proportion to how many values it saw.
+  void merge(const Distribution& other);
 
   uint64_t count() const { return histogram_.count(); }
   bool empty() const { return count() == 0; }

@@ -5,7 +5,7 @@
 // unblock it, labelled by the resource. Each blocked agent's condition is AND
 // (every target must progress: a lock's holders, a joined agent) or OR (any
 // target suffices: a channel's live receivers, a condvar's notifiers), with the
-// semantics of docs/design.md's table. Agents that wait on the outside world (I/O,
+// semantics of docs/wait-semantics.md's table. Agents that wait on the outside world (I/O,
 // sleep, timers, timed waits), and waits whose possible unblockers are not known
 // from the trace, "may progress": they are free, never stuck. Ended agents are
 // nodes too, but free nothing.

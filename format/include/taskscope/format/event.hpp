@@ -96,7 +96,7 @@ std::string_view kind_name(EventKind kind);
 // Parses a kind_name() back; kInvalid when unknown.
 EventKind kind_from_name(std::string_view name);
 
-// The family of a kind, as docs/design.md groups them (used by `info` and filters).
+// The family of a kind, as docs/event-model.md groups them (used by `info` and filters).
 enum class Family : uint8_t { kLifecycle, kWaker, kWait, kOwnership, kResource, kChannel,
                               kCondvar, kUser, kMeta, kCount };
 Family family_of(EventKind kind);

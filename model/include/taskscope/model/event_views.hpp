@@ -18,9 +18,11 @@
 
 namespace taskscope::model {
 
-// The thread's CPU clock a poll event carries (format 1.2), -1 when absent.
+// The thread's CPU clock a poll event carries (format 1.2), -1 when absent or
+// past int64 (no real clock reads so: a damaged record).
 inline int64_t cpu_clock(const format::Event& e) {
-  return (e.flags & format::kFlagCpuTime) ? static_cast<int64_t>(e.b) : -1;
+  if (!(e.flags & format::kFlagCpuTime) || e.b > static_cast<uint64_t>(INT64_MAX)) return -1;
+  return static_cast<int64_t>(e.b);
 }
 
 // What every view has: the record, its time, its recording thread, its flags.
