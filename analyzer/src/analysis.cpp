@@ -65,6 +65,7 @@ void Analysis::finish(const StringTable& strings, TraceInfo info) {
     replayer_.advance_to(info.end_ns);
 
   const State& state = replayer_.state();
+  info.inconsistent_events = state.inconsistencies;
   // A whole process that cannot move: only at the end of a whole trace that the
   // watchdog wrote (docs/verdict-clocks.md).
   const bool whole_hang = info.reason == "hang" && !info.damaged && info.dropped_events == 0 &&

@@ -157,6 +157,25 @@ TEST_CASE("report: JSON of a clean trace has an empty findings array", "[report]
   CHECK(doc["findings"].array.empty());
 }
 
+TEST_CASE("report: events that contradicted the state are counted under the trace line",
+          "[report]") {
+  Script clean;
+  clean.thread(1, "main").mutex(1, 10, "m").lock(1, 10).unlock(1, 10);
+  auto analysis = clean.analyze();
+  CHECK(json::parse(analysis->render(analyzer::OutputFormat::kJson))["trace"]["inconsistent_events"]
+            .number == 0);
+  CHECK(analysis->render(analyzer::OutputFormat::kText).find("contradicted") == std::string::npos);
+
+  // A release of a lock nobody holds: its acquisition was lost.
+  Script lossy;
+  lossy.thread(1, "main").thread(2, "worker").mutex(1, 10, "m").lock(1, 10).unlock(2, 10);
+  analysis = lossy.analyze();
+  CHECK(json::parse(analysis->render(analyzer::OutputFormat::kJson))["trace"]["inconsistent_events"]
+            .number == 1);
+  CHECK_THAT(analysis->render(analyzer::OutputFormat::kText),
+             Catch::Contains("1 event contradicted the state before it"));
+}
+
 TEST_CASE("report: text puts the verdict first, then warnings, census and trace", "[report]") {
   auto analysis = abba_with_warning().analyze();
   const std::string text = analysis->render(analyzer::OutputFormat::kText);

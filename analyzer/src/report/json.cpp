@@ -85,6 +85,8 @@ class ReportWriter {
     writer_.Bool(trace.truncated);
     key("damaged");
     writer_.Bool(trace.damaged);
+    key("inconsistent_events");
+    writer_.Uint64(trace.inconsistent_events);
     writer_.EndObject();
   }
 

@@ -134,6 +134,11 @@ std::string render_text(const Analysis& analysis) {
          (trace.status.empty() ? std::string(trace.truncated ? "truncated" : "complete")
                                : trace.status) +
          ".\n";
+  if (trace.inconsistent_events > 0)
+    out += "  " + Names::count(trace.inconsistent_events) +
+           (trace.inconsistent_events == 1 ? " event contradicted" : " events contradicted") +
+           " the state before it (a lost event or a damaged trace); replay kept the later "
+           "word.\n";
   return out;
 }
 

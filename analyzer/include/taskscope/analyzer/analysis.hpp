@@ -44,6 +44,9 @@ struct TraceInfo {
   bool truncated = false;
   bool damaged = false;  // truncated, or corrupt frames were skipped
   std::string status;  // format::ReadStatus::summary(): "complete", "truncated ..."
+  // Events that contradicted the state replay had built (a release of a lock
+  // not held, a sum past int64, ...): kept, flagged, and said in the report.
+  uint64_t inconsistent_events = 0;
   std::string reason;  // why the file was written: "exit", "hang", "signal 11", ...
   std::string process;
   uint32_t threads_at_hang = 0;  // the program's live threads when the watchdog fired
