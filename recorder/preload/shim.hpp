@@ -102,21 +102,22 @@ class RealFunction {
 };
 
 // The call site of an interposed function on a fast path, in a form from which
-// the symbolizer can find the first frame of the program's own code.
-// Usually the return address alone, interned as "pc:0x<hex>" (the recorder
-// caches interning per address). When the function it returns into keeps a
-// frame pointer (every function of an unoptimised build), the callers found
-// through the frame-pointer chain follow, as in stack_site: at -O0 the return
-// address lies in libstdc++'s inline wrappers emitted into the program
-// (__gthread_mutex_lock, std::mutex::lock, std::unique_lock's constructor),
-// the same address for every caller, and only the frames above it tell where
-// the program took the lock. The walk follows a frame pointer only out of a
-// function whose prologue sets one up, so it costs a few loads and never reads
-// a register that holds something else; whether a function does is decided
-// once per return address. It relies on the shim's own frames keeping frame
-// pointers (-fno-omit-frame-pointer in CMakeLists.txt): must be called from an
-// interposer (directly or through shim functions), with `return_address` its
-// __builtin_return_address(0).
+// the symbolizer can find the first frame of the program's own code: the
+// recorder's intern_call_chain (taskscope/events.hpp), which the linked
+// primitives use too. Usually the return address alone, interned as
+// "pc:0x<hex>" (the recorder caches interning per address). When the function
+// it returns into keeps a frame pointer (every function of an unoptimised
+// build), the callers found through the frame-pointer chain follow, as in
+// stack_site: at -O0 the return address lies in libstdc++'s inline wrappers
+// emitted into the program (__gthread_mutex_lock, std::mutex::lock,
+// std::unique_lock's constructor), the same address for every caller, and only
+// the frames above it tell where the program took the lock. The walk follows a
+// frame pointer only out of a function whose prologue sets one up, so it costs
+// a few loads and never reads a register that holds something else; whether a
+// function does is decided once per return address. It relies on the shim's
+// own frames keeping frame pointers (-fno-omit-frame-pointer in
+// CMakeLists.txt): must be called from an interposer (directly or through shim
+// functions), with `return_address` its __builtin_return_address(0).
 StringId site(const void* return_address) noexcept;
 
 // A short, denoised stack for slow paths (a wait that blocks): up to

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,75 @@ std::vector<std::string> agents(const json::Value& finding, bool sort = true) {
   for (const auto& agent : finding["agents"].array) out.push_back(agent["name"].string);
   if (sort) std::sort(out.begin(), out.end());
   return out;
+}
+
+// The lines of programs/<source> whose text contains `mark`.
+std::set<unsigned> marked_lines(const std::string& source, const std::string& mark) {
+  std::string path = __FILE__;
+  path = path.substr(0, path.rfind('/') + 1) + "programs/" + source;
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::set<unsigned> lines;
+  std::string line;
+  for (unsigned number = 1; std::getline(in, line); ++number)
+    if (line.find(mark) != std::string::npos) lines.insert(number);
+  return lines;
+}
+
+// Every source location in a JSON report (objects with file, line and text),
+// wherever it sits: wait edges, holds, spawn sites, first uses.
+void collect_locations(const json::Value& value, std::vector<const json::Value*>& out) {
+  if (value.type == json::Value::Type::kObject) {
+    if (value.has("file") && value.has("line") && value.has("text")) out.push_back(&value);
+    for (const auto& [key, child] : value.object) collect_locations(child, out);
+  } else if (value.type == json::Value::Type::kArray) {
+    for (const auto& child : value.array) collect_locations(child, out);
+  }
+}
+
+// Records programs/lock_sites.cpp built as e2e_lock_sites_<level> and checks
+// that every location the report gives is a marked line of that file, every
+// frame of its text too (no libstdc++ header, no taskscope header), and that
+// each marked line is reported.
+void check_lock_sites(const std::string& level) {
+  const Outcome outcome = record_and_analyze("lock_sites_" + level);
+  INFO(outcome.text);
+  REQUIRE(outcome.program_status == 0);
+  CHECK(outcome.analyze_status == 1);
+  const std::string file = "programs/lock_sites.cpp";
+  const std::set<unsigned> blocks = marked_lines("lock_sites.cpp", "// blocks here");
+  const std::set<unsigned> spawns = marked_lines("lock_sites.cpp", "// spawned here");
+  REQUIRE(blocks.size() == 5);
+  REQUIRE(spawns.size() == 4);
+  std::vector<const json::Value*> locations;
+  collect_locations(outcome.report, locations);
+  REQUIRE(!locations.empty());
+  std::set<unsigned> reported;
+  for (const json::Value* location : locations) {
+    const std::string& text = (*location)["text"].string;
+    INFO("location " << text);
+    const std::string& where = (*location)["file"].string;
+    CHECK(where.ends_with(file));
+    REQUIRE((*location)["line"].type == json::Value::Type::kNumber);
+    const auto line = static_cast<unsigned>((*location)["line"].number);
+    CHECK((blocks.count(line) == 1 || spawns.count(line) == 1));
+    reported.insert(line);
+    for (size_t begin = 0; begin <= text.size();) {
+      size_t end = text.find(" <- ", begin);
+      if (end == std::string::npos) end = text.size();
+      CHECK(text.compare(begin, file.size(), file) == 0);
+      begin = end + 4;
+    }
+    CHECK(text.find("/usr/include") == std::string::npos);
+  }
+  for (unsigned line : blocks) {
+    INFO("blocking line " << line);
+    CHECK(reported.count(line) == 1);
+  }
+  for (unsigned line : spawns) {
+    INFO("spawning line " << line);
+    CHECK(reported.count(line) == 1);
+  }
 }
 
 }  // namespace
@@ -179,6 +250,18 @@ TEST_CASE("e2e: polls that burn CPU or block are reported, a descheduled poll is
   CHECK(tasks == std::vector<std::string>{"burn", "nap"});
   // stats tells the descheduled poll, as information about the worker.
   CHECK(outcome.stats.find("was descheduled for up to") != std::string::npos);
+}
+
+TEST_CASE("e2e: contended std::lock_guard / std::unique_lock sites at -O0 are the program's lines",
+          "[e2e][sites]") {
+  // Unoptimised, taskscope::mutex::lock() returns into std::lock_guard's
+  // constructor, a libstdc++ header function compiled into the program.
+  check_lock_sites("O0");
+}
+
+TEST_CASE("e2e: contended std::lock_guard / std::unique_lock sites at -O2 are the program's lines",
+          "[e2e][sites]") {
+  check_lock_sites("O2");
 }
 
 }  // namespace taskscope::test

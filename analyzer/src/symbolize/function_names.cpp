@@ -80,7 +80,10 @@ std::string thread_callable(std::string_view name) {
 bool is_system_header(std::string_view path) {
   for (std::string_view prefix : {"/usr/include/", "/usr/lib/gcc/", "/usr/lib/llvm"})
     if (path.substr(0, prefix.size()) == prefix) return true;
-  return false;
+  // taskscope's own public headers, in a source tree or installed anywhere:
+  // taskscope::thread's start-up, taskscope::condition_variable::wait's
+  // predicate loop, compiled into the program.
+  return path.find("/include/taskscope/") != std::string_view::npos;
 }
 
 }  // namespace taskscope::analyzer::symbolize

@@ -18,9 +18,9 @@ std::string display_name(std::string_view symbol);
 // ("std::thread::_State_impl<std::thread::_Invoker<std::tuple<main::{lambda()#1}
 // > > >::_M_run" -> "main::{lambda()#1}"); `name` itself when it is not one.
 std::string thread_callable(std::string_view name);
-// True for files of the compiler's and the C/C++ libraries' headers, whose
-// lines are never the place a person wants to open (std::mutex::lock inlined
-// into the program, for instance).
+// True for files of the compiler's, the C/C++ libraries' and taskscope's own
+// headers, whose lines are never the place a person wants to open
+// (std::mutex::lock inlined into the program, for instance).
 bool is_system_header(std::string_view path);
 
 }  // namespace taskscope::analyzer::symbolize

@@ -67,6 +67,17 @@ StringId intern(std::string_view text) noexcept;
 StringId intern_location(const std::source_location& loc) noexcept;
 // Interns "pc:0x..." for a return address (symbolized offline); cached.
 StringId intern_pc(const void* return_address) noexcept;
+// Interns a call site for a slow path (a wait that blocks) as the short chain
+// "pc:0x<return>;pc:0x<caller>;..." the symbolizer reads, so that the report can
+// name the first frame in the program's own code even when the return address
+// lies in a library header's wrapper compiled into the program (std::lock_guard
+// at -O0). Callers are found through frame pointers, and only out of functions
+// that keep one; without any, this is intern_pc(return_address). `frame` is
+// __builtin_frame_address(0) of the function `return_address` returns from, or
+// of one it called, every frame in between keeping a frame pointer; nullptr
+// starts from this function's own frame (then every caller up to the one
+// `return_address` returns from must keep a frame pointer). Cached per thread.
+StringId intern_call_chain(const void* return_address, const void* frame) noexcept;
 
 // ---- lifecycle ----
 // Called first thing on a new thread whose agent id the spawner allocated with

@@ -35,8 +35,10 @@ class CondWaitScope;
 
 // A non-recursive exclusive lock (Lockable, so it works with std::lock_guard,
 // std::unique_lock and std::scoped_lock). lock() is out of line on purpose: its
-// return address then lies in the caller, which is the location recorded for a
-// contended acquisition.
+// return address and frame then lie in the caller, and a contended acquisition
+// records the call chain from there (intern_call_chain), so that the report
+// names the program's line even when the caller is std::lock_guard's
+// constructor compiled into an unoptimised program.
 class mutex {
  public:
   explicit mutex(const char* name = nullptr) noexcept;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "hot_path/stack_walk.hpp"
 #include "taskscope/events.hpp"
 
 namespace taskscope::detail {
@@ -26,6 +27,9 @@ class StringCaches {
   // Keyed by content (hash, then compare), since the caller's buffer may be
   // reused for other text.
   StringId name(std::string_view text) noexcept;
+  // A call chain from walk_call_chain, keyed by its frames, so that a hot
+  // contended site is not formatted and looked up in the global table each time.
+  StringId chain(const void* const* frames, int count) noexcept;
 
  private:
   struct SiteSlot {
@@ -36,6 +40,11 @@ class StringCaches {
   };
   struct PcSlot {
     const void* pc = nullptr;
+    StringId id = 0;
+  };
+  struct ChainSlot {
+    const void* frames[kMaxChainFrames] = {};
+    int count = 0;
     StringId id = 0;
   };
   struct NameSlot {
@@ -58,10 +67,12 @@ class StringCaches {
   static constexpr size_t kSiteSlots = 256;
   static constexpr size_t kPcSlots = 256;
   static constexpr size_t kNameSlots = 64;
+  static constexpr size_t kChainSlots = 32;
 
   SiteSlot sites_[kSiteSlots];
   PcSlot pcs_[kPcSlots];
   NameSlot names_[kNameSlots];
+  ChainSlot chains_[kChainSlots];
 };
 
 // The global table (thread-safe) and the texts it stores for call sites.

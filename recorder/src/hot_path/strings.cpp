@@ -94,6 +94,29 @@ StringId StringCaches::pc_miss(const void* return_address) noexcept {
   return id;
 }
 
+StringId StringCaches::chain(const void* const* frames, int count) noexcept {
+  uint64_t hash = static_cast<uint64_t>(count);
+  for (int i = 0; i < count; ++i) hash = mix(hash ^ reinterpret_cast<uintptr_t>(frames[i]));
+  ChainSlot& slot = chains_[hash % kChainSlots];
+  if (slot.id != 0 && slot.count == count) {
+    int same = 0;
+    while (same < count && slot.frames[same] == frames[same]) ++same;
+    if (same == count) return slot.id;
+  }
+  StringId id = 0;
+  try {
+    id = intern_text(call_chain_text(frames, count));
+  } catch (...) {
+    return 0;
+  }
+  if (id != 0) {
+    for (int i = 0; i < count; ++i) slot.frames[i] = frames[i];
+    slot.count = count;
+    slot.id = id;
+  }
+  return id;
+}
+
 StringId StringCaches::name(std::string_view text) noexcept {
   if (text.empty()) return 0;
   const uint64_t hash = std::hash<std::string_view>{}(text);

@@ -17,21 +17,31 @@ void acquired_by_try(ResourceId id, LockMode mode, uint64_t units = 0) noexcept 
   emit(EventKind::kAcquired, static_cast<uint8_t>(mode), id, units, 0, format::kFlagTry);
 }
 
-// Interns the caller's return address, only when it will be recorded.
-StringId where_from_pc(const void* return_address) noexcept {
-  return recording() ? intern_pc(return_address) : 0;
-}
+// Where lock() was called from, captured by lock() itself: its return address
+// and its own frame (__builtin_frame_address makes lock() keep a frame pointer,
+// so the frame's saved %rbp is the caller's). Resolved into a location only
+// when the acquisition blocks: the walk is for slow paths.
+struct Caller {
+  const void* return_address = nullptr;
+  const void* frame = nullptr;
+};
 
 // The recorded lock: an uncontended acquisition is one kAcquired; a contended
-// one is a wait at `where` (resolved only then, from `pc` unless given).
+// one is a wait at `where`, or when that is 0 at the call chain from `caller`
+// (at -O0 lock() is called from std::lock_guard's constructor, a libstdc++
+// function compiled into the program: the frames above it name the program's
+// line). Always inlined: the walk reads lock()'s own frame, which a call in
+// tail position could have released.
 template <class TryLock, class Lock>
-void lock_recorded(ResourceId id, LockMode mode, WaitOp op, const void* pc, StringId where,
-                   TryLock try_lock, Lock lock) {
+[[gnu::always_inline]] inline void lock_recorded(ResourceId id, LockMode mode, WaitOp op,
+                                                 Caller caller, StringId where, TryLock try_lock,
+                                                 Lock lock) {
   if (try_lock()) {
     acquired(id, mode);
     return;
   }
-  if (where == 0 && pc != nullptr) where = where_from_pc(pc);
+  if (where == 0 && caller.return_address != nullptr && recording())
+    where = intern_call_chain(caller.return_address, caller.frame);
   wait_begin(id, op, 0, false, where);
   lock();
   wait_end(id, WaitOutcome::kAcquired);
@@ -49,13 +59,16 @@ mutex::mutex(const char* name) noexcept : id_(new_resource_id()) {
 mutex::~mutex() { resource_destroyed(id_); }
 
 void mutex::lock() {
-  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, __builtin_return_address(0), 0,
-                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
+  lock_recorded(
+      id_, LockMode::kExclusive, WaitOp::kLock,
+      Caller{__builtin_return_address(0), __builtin_frame_address(0)}, 0,
+      [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 void mutex::lock_at(StringId where) {
-  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, nullptr, where,
-                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
+  lock_recorded(
+      id_, LockMode::kExclusive, WaitOp::kLock, Caller{}, where,
+      [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 bool mutex::try_lock() noexcept {
@@ -78,8 +91,10 @@ shared_mutex::shared_mutex(const char* name) noexcept : id_(new_resource_id()) {
 shared_mutex::~shared_mutex() { resource_destroyed(id_); }
 
 void shared_mutex::lock() {
-  lock_recorded(id_, LockMode::kExclusive, WaitOp::kLock, __builtin_return_address(0), 0,
-                [this] { return native_.try_lock(); }, [this] { native_.lock(); });
+  lock_recorded(
+      id_, LockMode::kExclusive, WaitOp::kLock,
+      Caller{__builtin_return_address(0), __builtin_frame_address(0)}, 0,
+      [this] { return native_.try_lock(); }, [this] { native_.lock(); });
 }
 
 bool shared_mutex::try_lock() noexcept {
@@ -94,8 +109,10 @@ void shared_mutex::unlock() noexcept {
 }
 
 void shared_mutex::lock_shared() {
-  lock_recorded(id_, LockMode::kShared, WaitOp::kReadLock, __builtin_return_address(0), 0,
-                [this] { return native_.try_lock_shared(); }, [this] { native_.lock_shared(); });
+  lock_recorded(
+      id_, LockMode::kShared, WaitOp::kReadLock,
+      Caller{__builtin_return_address(0), __builtin_frame_address(0)}, 0,
+      [this] { return native_.try_lock_shared(); }, [this] { native_.lock_shared(); });
 }
 
 bool shared_mutex::try_lock_shared() noexcept {
