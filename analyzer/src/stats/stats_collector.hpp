@@ -171,7 +171,12 @@ class StatsCollector {
   LiveAgent* cached_thread_ = nullptr;
 };
 
-// Duration of a closed interval, never negative (late events are clamped).
-inline int64_t span_ns(int64_t from, int64_t to) { return to > from ? to - from : 0; }
+// Duration of a closed interval, never negative (late events are clamped),
+// saturating (a forged trace can put its events 2^63 ns apart).
+inline int64_t span_ns(int64_t from, int64_t to) {
+  int64_t span;
+  if (to <= from) return 0;
+  return __builtin_sub_overflow(to, from, &span) ? INT64_MAX : span;
+}
 
 }  // namespace taskscope::analyzer::stats

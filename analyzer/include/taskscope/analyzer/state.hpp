@@ -17,13 +17,15 @@
 
 #include "taskscope/analyzer/id_table.hpp"
 #include "taskscope/format/event.hpp"
+#include "taskscope/model/event_table.hpp"
 
 namespace taskscope::analyzer {
 
-using AgentId = uint64_t;
-using ResourceId = uint64_t;
-using EndpointId = uint64_t;
-using StringId = uint32_t;
+// The id spaces of the event model (docs/event-model.md).
+using model::AgentId;
+using model::EndpointId;
+using model::ResourceId;
+using model::StringId;
 
 enum class AgentType : uint8_t { kUnknown, kThread, kTask };
 

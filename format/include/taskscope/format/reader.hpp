@@ -51,7 +51,11 @@ struct ReadStatus {
     const int64_t end = events ? last_ns : 0;
     return footer && footer->end_ns > end ? footer->end_ns : end;
   }
-  int64_t duration_ns() const { return end_ns() - start_ns(); }
+  // Saturates: a forged trace can put its events 2^63 ns apart.
+  int64_t duration_ns() const {
+    int64_t duration;
+    return __builtin_sub_overflow(end_ns(), start_ns(), &duration) ? INT64_MAX : duration;
+  }
   // One line: "truncated after 12 complete frames", "2 corrupt frames (first at
   // offset 4096: zstd checksum mismatch)", or "complete".
   std::string summary() const;
