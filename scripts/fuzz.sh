@@ -19,6 +19,7 @@ mkdir -p "$work/reader" "$work/analysis" "$work/seeds"
 "$build/fuzz/reader_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
   "$work/reader" "$root/fuzz/corpus"
 # fuzz/analysis_corpus holds inputs that once found a bug (tests/fuzz replays them).
-"$build/fuzz/analysis_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-  -timeout=60 -close_fd_mask=2 -print_final_stats=1 "$work/analysis" "$work/seeds" \
+# A fixed seed (TASKSCOPE_FUZZ_SEED=0 for a random one) makes a CI run repeatable.
+"$build/fuzz/analysis_fuzz" -seed="${TASKSCOPE_FUZZ_SEED:-1}" -max_total_time="$seconds" \
+  -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=60 -close_fd_mask=2 -print_final_stats=1 "$work/analysis" "$work/seeds" \
   $(find "$root/fuzz/analysis_corpus" -maxdepth 0 -type d 2>/dev/null)

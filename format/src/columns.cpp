@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "taskscope/format/trace.hpp"
+
 namespace taskscope::format {
 namespace {
 
@@ -115,9 +117,14 @@ std::string read_columns(const fb::EventColumns* columns, uint64_t thread,
   if (timestamps) {
     for (size_t i = 0; i < n; ++i) {
       out[i].ts_ns = timestamps->Get(static_cast<flatbuffers::uoffset_t>(i));
+      if (!trace_time_valid(out[i].ts_ns)) return "event time out of range";
       if (i > 0 && out[i].ts_ns < out[i - 1].ts_ns) return "snapshot timestamps out of order";
     }
   } else {
+    // Deltas are at most 32 bits each: from a first time in range the sum
+    // cannot overflow before it is compared with last_ns.
+    if (!trace_time_valid(columns->first_ns()) || !trace_time_valid(columns->last_ns()))
+      return "event time out of range";
     int64_t ts = columns->first_ns();
     ok = unpack(columns->time_deltas(), columns->time_delta_width(), n,
                 [&](size_t i, uint64_t delta) {

@@ -80,9 +80,12 @@ void FrameEncoder::batch(uint64_t thread, std::span<const Event> events, int64_t
   size_t begin = 0;
   while (begin < events.size()) {
     size_t end = begin + 1;
+    // A step back in time, or one too long for the delta column, starts a new
+    // frame (the difference is taken only when it is known not to overflow).
     while (end < events.size() && end - begin < kMaxEventsPerFrame &&
-           events[end].ts_ns - events[end - 1].ts_ns <= kMaxDeltaNs &&
-           events[end].ts_ns >= events[end - 1].ts_ns)
+           events[end].ts_ns >= events[end - 1].ts_ns &&
+           static_cast<uint64_t>(events[end].ts_ns) - static_cast<uint64_t>(events[end - 1].ts_ns) <=
+               static_cast<uint64_t>(kMaxDeltaNs))
       ++end;
     auto& b = impl_->builder;
     auto columns = build_columns(b, events.subspan(begin, end - begin), false);

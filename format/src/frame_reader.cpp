@@ -171,6 +171,7 @@ std::optional<FrameView> FrameReader::decode_at_pos() {
       if (!batch) return damaged(failed);
       view.thread = batch->thread();
       view.watermark_ns = batch->watermark_ns();
+      if (!trace_time_valid(view.watermark_ns)) return damaged("event time out of range");
       if (!spare_events_.empty()) {
         view.events = std::move(spare_events_.back());
         spare_events_.pop_back();
@@ -184,6 +185,7 @@ std::optional<FrameView> FrameReader::decode_at_pos() {
       if (!snapshot) return damaged(failed);
       view.generation = snapshot->generation();
       view.watermark_ns = snapshot->time_ns();
+      if (!trace_time_valid(view.watermark_ns)) return damaged("event time out of range");
       if (auto error = read_columns(snapshot->events(), 0, view.events); !error.empty())
         return damaged(error);
       break;
@@ -192,6 +194,7 @@ std::optional<FrameView> FrameReader::decode_at_pos() {
       const auto* f = verified_root<fb::Footer>(raw_);
       if (!f) return damaged(failed);
       view.footer = {f->events(), f->frames(), f->dropped_events(), f->end_ns()};
+      if (!trace_time_valid(view.footer.end_ns)) return damaged("event time out of range");
       break;
     }
   }

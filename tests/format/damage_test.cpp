@@ -214,3 +214,28 @@ TEST_CASE("absurd length fields are refused without allocating what they claim",
   CHECK(claimed->reader.status().truncated);
   CHECK(claimed->events.size() == 50);
 }
+
+namespace taskscope::format::testing {
+namespace {
+
+TEST_CASE("a frame with a time outside +-2^61 ns is damage, and the other frames read",
+          "[damage]") {
+  for (const int64_t bad : {kMaxTraceTimeNs + 1, -kMaxTraceTimeNs - 1, INT64_MAX, INT64_MIN}) {
+    INFO("time " << bad);
+    TraceBytes t;
+    t.header();
+    t.batch(1, {make_event(10, 1, EventKind::kMark, 1), make_event(20, 1, EventKind::kMark, 2)}, 20);
+    t.batch(2, {make_event(bad, 2, EventKind::kMark, 3)}, 0);
+    t.batch(3, {make_event(30, 3, EventKind::kMark, 4)}, 30);
+    TempPath path("time-range");
+    write_bytes(path.str(), t.bytes);
+    ReadBack back(path.str());
+    CHECK(back.events.size() == 3);
+    REQUIRE(back.reader.status().damage.size() == 1);
+    CHECK_THAT(back.reader.status().damage[0].reason, Catch::Contains("event time out of range"));
+    CHECK(back.reader.status().duration_ns() == 20);
+  }
+}
+
+}  // namespace
+}  // namespace taskscope::format::testing

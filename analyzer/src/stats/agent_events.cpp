@@ -1,6 +1,7 @@
 // Polls, wakes, spans and memory deltas of agents (see stats_collector.hpp).
 #include <algorithm>
 
+#include "common/saturating.hpp"
 #include "stats/stats_collector.hpp"
 #include "taskscope/analyzer/state.hpp"
 
@@ -45,7 +46,8 @@ void StatsCollector::on_poll_end(const model::PollEnd& v) {
   const size_t polls = acting_.polls_on(v.thread());
   const bool last = polls == 0 || (polls == 1 && acting_.polled_on(v.thread()) == v.task());
   if (last && thread->polling_since >= 0) {
-    thread->group->poll_ns += span_ns(thread->polling_since, v.ts_ns());
+    thread->group->poll_ns =
+        saturating_add(thread->group->poll_ns, span_ns(thread->polling_since, v.ts_ns()));
     thread->polling_since = -1;
   }
   // A wait begun in the poll blocked the thread until now; the task may go on
@@ -132,9 +134,12 @@ void StatsCollector::on_memory(const model::Memory& v) {
   if (!agent) return;
   const int64_t delta = v.delta();
   agent->has_memory = true;
-  agent->memory_now += delta;
+  // Deltas are what the program said; sums past int64 (a forged trace)
+  // saturate, as replay's do.
+  agent->memory_now = saturating_add(agent->memory_now, delta);
   agent->memory_peak = std::max(agent->memory_peak, agent->memory_now);
-  if (delta > 0) agent->group->memory_allocated += delta;
+  if (delta > 0)
+    agent->group->memory_allocated = saturating_add(agent->group->memory_allocated, delta);
 }
 
 }  // namespace taskscope::analyzer::stats

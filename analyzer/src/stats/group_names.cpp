@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/saturating.hpp"
 #include "stats/stats_collector.hpp"
 
 namespace taskscope::analyzer::stats {
@@ -22,10 +23,10 @@ void merge(AgentGroupStats& into, const AgentGroupStats& from) {
   merge_causes(into.blocked, from.blocked);
   into.contended += from.contended;
   into.memory_peak.merge(from.memory_peak);
-  into.memory_allocated += from.memory_allocated;
-  into.memory_live += from.memory_live;
-  into.lifetime_ns += from.lifetime_ns;
-  into.poll_ns += from.poll_ns;
+  into.memory_allocated = saturating_add(into.memory_allocated, from.memory_allocated);
+  into.memory_live = saturating_add(into.memory_live, from.memory_live);
+  into.lifetime_ns = saturating_add(into.lifetime_ns, from.lifetime_ns);
+  into.poll_ns = saturating_add(into.poll_ns, from.poll_ns);
   into.descheduled_polls += from.descheduled_polls;
   into.descheduled_max_ns = std::max(into.descheduled_max_ns, from.descheduled_max_ns);
 }
@@ -41,7 +42,7 @@ void merge(ResourceStats& into, const ResourceStats& from) {
   into.recvs += from.recvs;
   into.depth.merge(from.depth);
   into.depth_area += from.depth_area;
-  into.depth_time_ns += from.depth_time_ns;
+  into.depth_time_ns = saturating_add(into.depth_time_ns, from.depth_time_ns);
   into.notifies += from.notifies;
 }
 

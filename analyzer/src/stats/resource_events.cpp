@@ -2,6 +2,7 @@
 // (see stats_collector.hpp).
 #include <algorithm>
 
+#include "common/saturating.hpp"
 #include "stats/stats_collector.hpp"
 
 namespace taskscope::analyzer::stats {
@@ -74,7 +75,7 @@ void StatsCollector::close_resource(LiveResource& res, int64_t ts) {
   res.holders.clear();
   if (group.is_channel()) {
     sample_depth(res, ts);
-    group.depth_time_ns += span_ns(res.created_ns, ts);
+    group.depth_time_ns = saturating_add(group.depth_time_ns, span_ns(res.created_ns, ts));
   }
 }
 
@@ -109,8 +110,8 @@ void StatsCollector::on_released(const model::Released& v) {
   res.holders.erase(it);
 }
 
-void StatsCollector::on_channel_op(uint64_t channel, uint64_t depth, bool send,
-                                   StringId location, const model::ViewBase& v) {
+void StatsCollector::on_channel_op(uint64_t channel, uint64_t depth, bool send, StringId location,
+                                   const model::ViewBase& v) {
   LiveResource& res = resource(channel, ResourceKind::kChannel, v.ts_ns());
   used_at(res, location);
   sample_depth(res, v.ts_ns());

@@ -2,10 +2,9 @@
 // the trace (see stats_collector.hpp).
 #include "stats/stats_collector.hpp"
 
-#include "common/saturating.hpp"
-
 #include <algorithm>
 
+#include "common/saturating.hpp"
 #include "taskscope/format/reader.hpp"
 
 namespace taskscope::analyzer {
@@ -28,38 +27,42 @@ void StatsCollector::on_event(const Event& event) {
     started_ = true;
     timeline_.change(event.ts_ns, StateTimeline::kNoState, StateTimeline::kNoState);
   }
-  model::visit(event, model::overloaded{
-      [&](const model::ThreadStart& v) { on_thread_start(v); },
-      [&](const model::ThreadEnd& v) { retire(v.agent(), v.ts_ns()); },
-      [&](const model::AgentName& v) {
-        if (LiveAgent* agent = find_agent(v.agent())) rename(*agent, v.name());
-      },
-      [&](const model::TaskSpawn& v) { on_task_spawn(v); },
-      [&](const model::PollBegin& v) { on_poll_begin(v); },
-      [&](const model::PollEnd& v) { on_poll_end(v); },
-      [&](const model::TaskEnd& v) { retire(v.task(), v.ts_ns()); },
-      [&](const model::Wake& v) { on_wake(v); },
-      [&](const model::WaitBegin& v) { on_wait_begin(v); },
-      [&](const model::WaitEnd& v) { on_wait_end(v); },
-      [&](const model::Acquired& v) { on_acquired(v); },
-      [&](const model::Released& v) { on_released(v); },
-      [&](const model::ResourceCreate& v) { on_resource_create(v); },
-      [&](const model::ResourceDestroy& v) { on_resource_destroy(v); },
-      [&](const model::ChannelSend& v) {
-        on_channel_op(v.channel(), v.depth(), true, v.snapshot() ? 0 : v.location(), v);
-      },
-      [&](const model::ChannelRecv& v) {
-        on_channel_op(v.channel(), v.depth(), false, v.location(), v);
-      },
-      [&](const model::Notify& v) {
-        if (!v.snapshot())
-          ++resource(v.condvar(), format::ResourceKind::kCondvar, v.ts_ns()).group->notifies;
-      },
-      [&](const model::SpanEnter& v) { on_span_enter(v); },
-      [&](const model::SpanExit& v) { on_span_exit(v); },
-      [&](const model::Memory& v) { on_memory(v); },
-      [&](const model::ModuleMap& v) { names_.add_module(v.load_address(), v.size(), v.path()); },
-      [](const auto&) {}});
+  model::visit(
+      event,
+      model::overloaded{
+          [&](const model::ThreadStart& v) { on_thread_start(v); },
+          [&](const model::ThreadEnd& v) { retire(v.agent(), v.ts_ns()); },
+          [&](const model::AgentName& v) {
+            if (LiveAgent* agent = find_agent(v.agent())) rename(*agent, v.name());
+          },
+          [&](const model::TaskSpawn& v) { on_task_spawn(v); },
+          [&](const model::PollBegin& v) { on_poll_begin(v); },
+          [&](const model::PollEnd& v) { on_poll_end(v); },
+          [&](const model::TaskEnd& v) { retire(v.task(), v.ts_ns()); },
+          [&](const model::Wake& v) { on_wake(v); },
+          [&](const model::WaitBegin& v) { on_wait_begin(v); },
+          [&](const model::WaitEnd& v) { on_wait_end(v); },
+          [&](const model::Acquired& v) { on_acquired(v); },
+          [&](const model::Released& v) { on_released(v); },
+          [&](const model::ResourceCreate& v) { on_resource_create(v); },
+          [&](const model::ResourceDestroy& v) { on_resource_destroy(v); },
+          [&](const model::ChannelSend& v) {
+            on_channel_op(v.channel(), v.depth(), true, v.snapshot() ? 0 : v.location(), v);
+          },
+          [&](const model::ChannelRecv& v) {
+            on_channel_op(v.channel(), v.depth(), false, v.location(), v);
+          },
+          [&](const model::Notify& v) {
+            if (!v.snapshot())
+              ++resource(v.condvar(), format::ResourceKind::kCondvar, v.ts_ns()).group->notifies;
+          },
+          [&](const model::SpanEnter& v) { on_span_enter(v); },
+          [&](const model::SpanExit& v) { on_span_exit(v); },
+          [&](const model::Memory& v) { on_memory(v); },
+          [&](const model::ModuleMap& v) {
+            names_.add_module(v.load_address(), v.size(), v.path());
+          },
+          [](const auto&) {}});
   acting_.apply(event);
 }
 
@@ -169,8 +172,9 @@ void StatsCollector::close_agent(LiveAgent& agent, int64_t ts) {
     agent.poll_since = -1;
   } else {
     if (agent.run_since >= 0) group.busy.add(span_ns(agent.run_since, ts));
-    if (agent.polling_since >= 0) group.poll_ns += span_ns(agent.polling_since, ts);
-    group.lifetime_ns += span_ns(agent.born_ns, ts);
+    if (agent.polling_since >= 0)
+      group.poll_ns = saturating_add(group.poll_ns, span_ns(agent.polling_since, ts));
+    group.lifetime_ns = saturating_add(group.lifetime_ns, span_ns(agent.born_ns, ts));
     agent.run_since = agent.polling_since = -1;
   }
   for (const OpenSpan& span : agent.spans)
@@ -178,7 +182,7 @@ void StatsCollector::close_agent(LiveAgent& agent, int64_t ts) {
   agent.spans.clear();
   if (agent.has_memory) {
     group.memory_peak.add(agent.memory_peak);
-    group.memory_live += agent.memory_now;
+    group.memory_live = saturating_add(group.memory_live, agent.memory_now);
   }
   set_state(agent, StateTimeline::kNoState, ts);
 }
@@ -225,13 +229,15 @@ TraceStats StatsCollector::finish(int64_t end_ns) {
   std::erase_if(stats.agents, [](const AgentGroupStats& g) {
     return g.agents == 0 && g.busy.empty() && g.blocked_ns() == 0;
   });
-  sort_by<AgentGroupStats>(stats.agents,
-                           [](const AgentGroupStats& g) { return saturating_add(g.busy.sum(), g.blocked_ns()); });
+  sort_by<AgentGroupStats>(stats.agents, [](const AgentGroupStats& g) {
+    return saturating_add(g.busy.sum(), g.blocked_ns());
+  });
   stats.spans = take(span_groups_);
   sort_by<SpanStats>(stats.spans, [](const SpanStats& g) { return g.duration.sum(); });
   stats.resources = named_resource_groups();
-  sort_by<ResourceStats>(stats.resources,
-                         [](const ResourceStats& g) { return saturating_add(g.hold.sum(), g.wait_ns()); });
+  sort_by<ResourceStats>(stats.resources, [](const ResourceStats& g) {
+    return saturating_add(g.hold.sum(), g.wait_ns());
+  });
   stats.timeline = timeline_.intervals();
   return stats;
 }

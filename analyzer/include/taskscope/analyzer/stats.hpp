@@ -116,7 +116,11 @@ struct TraceSummary {
   uint64_t dropped_events = 0;
   bool truncated = false;
   std::string status;  // ReadStatus::summary()
-  int64_t duration_ns() const { return last_ns - first_ns; }
+  // Saturates, as format::ReadStatus::duration_ns does.
+  int64_t duration_ns() const {
+    int64_t duration;
+    return __builtin_sub_overflow(last_ns, first_ns, &duration) ? INT64_MAX : duration;
+  }
 };
 
 struct TraceStats {

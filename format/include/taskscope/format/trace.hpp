@@ -37,6 +37,12 @@ struct TraceHeader {
   uint32_t threads_at_hang = 0;
 };
 
+// Trace times (ns since the trace's start) lie within +-2^61 ns (73 years); a
+// frame that holds a time outside is damaged (docs/trace-format.md, "Damage
+// and truncation"). Any two trace times then differ by less than int64 holds.
+inline constexpr int64_t kMaxTraceTimeNs = int64_t{1} << 61;
+constexpr bool trace_time_valid(int64_t ns) { return ns >= -kMaxTraceTimeNs && ns <= kMaxTraceTimeNs; }
+
 struct StringEntry {
   uint32_t id = 0;
   std::string text;
