@@ -46,7 +46,7 @@
 namespace taskscope::cli {
 namespace {
 
-constexpr int kHangExitStatus = 124;  // the recorder watchdog's (recorder/src/watchdog.hpp)
+constexpr int kHangExitStatus = 124;  // the recorder watchdog's (recorder/src/process/watchdog.hpp)
 constexpr int kDumpSignal = SIGUSR2;
 
 struct RecordOptions {
@@ -111,7 +111,7 @@ std::string absolute(const std::string& path) {
 }
 
 // "64M", "512K", "1G", "64MiB", "64MB", "4096" (bytes): what the recorder's
-// TASKSCOPE_BUFFER accepts (recorder/src/config.cpp).
+// TASKSCOPE_BUFFER accepts (recorder/src/process/config.cpp).
 void check_size(const std::string& text) {
   size_t digits = 0;
   while (digits < text.size() &&

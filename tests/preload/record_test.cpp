@@ -277,7 +277,7 @@ TEST_CASE("record: a program stopped by --timeout leaves a trace that ends when 
   CHECK(end_ns > last_event_ns);
   CHECK(reader.header().reason == "signal 12");  // the dump signal --timeout sends
   // Trace time converts to the wall clock through the header's calibration,
-  // exact to well under 1 ms (recorder/src/clock.cpp).
+  // exact to well under 1 ms (recorder/src/hot_path/clock.cpp).
   CHECK(reader.header().start_unix_ns + end_ns >= started + 1'000'000'000 - 1'000'000);
   CHECK(occurrences(recording.run.err, "trace written to " + recording.trace) == 1);
   // record closed it by rename: still private, and nothing left beside it.

@@ -1,4 +1,4 @@
-// Events and behaviour of taskscope channels (recorder/src/channel.cpp).
+// Events and behaviour of taskscope channels (recorder/src/primitives/channel.cpp).
 #include "taskscope/channel.hpp"
 
 #include <atomic>

@@ -26,7 +26,7 @@
 extern char** environ;
 
 namespace taskscope::detail {
-// Defined in recorder/src/session.cpp: holds the flusher's rounds.
+// Defined in recorder/src/process/session.cpp: holds the flusher's rounds.
 void set_flusher_paused_for_testing(bool paused) noexcept;
 }  // namespace taskscope::detail
 

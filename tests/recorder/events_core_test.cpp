@@ -1,5 +1,5 @@
 // Every call of the low-level recording API (taskscope/events.hpp, implemented
-// in recorder/src/events.cpp and record.cpp) produces exactly the expected
+// in recorder/src/hot_path/events.cpp and record.cpp) produces exactly the expected
 // events, in order, with the right ids and names.
 #include <pthread.h>
 

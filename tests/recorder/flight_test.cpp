@@ -1,4 +1,4 @@
-// Flight-recorder mode (recorder/src/flight_buffer.cpp, snapshot.cpp,
+// Flight-recorder mode (recorder/src/output/flight_buffer.cpp, snapshot.cpp,
 // flusher.cpp, signals.cpp): the window keeps only the last N bytes, every
 // dump starts with a snapshot that resolves everything the window refers to,
 // and dumps happen on request, on the dump signal and at stop.

@@ -1,4 +1,4 @@
-// Trace files (recorder/src/output_file.cpp, stream_writer.cpp,
+// Trace files (recorder/src/output/output_file.cpp, stream_writer.cpp,
 // flight_buffer.cpp, config.cpp): private by default, never written through a
 // symlink or onto a FIFO, device or directory, and an older trace is replaced
 // whole by rename, never overwritten in place. Secure-execution processes
@@ -17,7 +17,7 @@
 #include "taskscope/events.hpp"
 
 namespace taskscope::detail {
-// Defined in recorder/src/process_hooks.cpp (runs at load).
+// Defined in recorder/src/process/process_hooks.cpp (runs at load).
 void start_from_environment();
 }  // namespace taskscope::detail
 

@@ -1,4 +1,4 @@
-// The per-thread ring (recorder/src/ring.hpp) and what happens when it is
+// The per-thread ring (recorder/src/hot_path/ring.hpp) and what happens when it is
 // full: events are dropped and counted exactly, and the producer never blocks.
 #include "hot_path/ring.hpp"
 

@@ -1,4 +1,4 @@
-// Session life (recorder/src/session.cpp, flusher.cpp, process_hooks.cpp,
+// Session life (recorder/src/process/session.cpp, flusher.cpp, process_hooks.cpp,
 // config.cpp): nothing written is lost at thread exit or at stop(), even while
 // other threads are blocked forever; sessions follow each other; fork() keeps
 // the child away from the parent's file; configuration from the environment.

@@ -1,4 +1,4 @@
-// The state mirror and the snapshot it produces (recorder/src/state_mirror.cpp,
+// The state mirror and the snapshot it produces (recorder/src/output/state_mirror.cpp,
 // snapshot.cpp), and the hang watchdog's decision (watchdog.cpp).
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // Events and behaviour of taskscope::mutex, shared_mutex, condition_variable and
-// counting_semaphore (recorder/src/sync.cpp).
+// counting_semaphore (recorder/src/primitives/sync.cpp).
 #include "taskscope/sync.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Events and behaviour of taskscope::thread (recorder/src/thread.cpp).
+// Events and behaviour of taskscope::thread (recorder/src/primitives/thread.cpp).
 #include "taskscope/thread.hpp"
 
 #include <atomic>

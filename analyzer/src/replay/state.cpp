@@ -90,7 +90,7 @@ uint32_t State::name_count(StringId name) const {
 
 namespace {
 // The recorder probes a thread's CPU clock at most once a millisecond and at
-// the end of every poll at least this long (recorder/src/events.cpp).
+// the end of every poll at least this long (recorder/src/hot_path/events.cpp).
 constexpr int64_t kCpuProbeIntervalNs = 1'000'000;
 }  // namespace
 
