@@ -235,17 +235,6 @@ int wait_for_child(pid_t child, int64_t timeout_ns, const std::string& output, b
   return status;
 }
 
-bool write_all(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Closes the trace of a program stopped by a signal, which could not close it
 // itself: its frames as written, its header with the reason "signal N", and a
 // footer at `stop_ticks`. Without the footer the trace would end at its last
@@ -300,19 +289,15 @@ void close_stopped_trace(const std::string& path, int signal, uint64_t stop_tick
   }
   header.reason = "signal " + std::to_string(signal);
   format::FrameEncoder encoder;
-  const format::Frame head = encoder.header(header);
-  const format::Frame foot = encoder.footer(footer);
   // The closed trace replaces the open one by rename, with the same mode: a
   // private trace stays private (docs/trace-format.md, "Trace files are private").
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   ::unlink(temp.c_str());  // a stale file of an earlier record with this pid
-  const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                         mode & 07777);
-  if (out < 0) return;
-  const bool ok = ::fchmod(out, mode & 07777) == 0 && write_all(out, head.data(), head.size()) &&
-                  write_all(out, reinterpret_cast<const uint8_t*>(body.data()), body.size()) &&
-                  write_all(out, foot.data(), foot.size()) && ::fdatasync(out) == 0;
-  ::close(out);
+  format::TraceFile file;
+  const bool ok = file.create(temp, mode & 07777) && file.write(encoder.header(header)) &&
+                  file.write_raw(reinterpret_cast<const uint8_t*>(body.data()), body.size()) &&
+                  file.write(encoder.footer(footer)) && file.flush();
+  file.close();
   struct stat now {};
   const bool still_regular = ::lstat(path.c_str(), &now) == 0 && S_ISREG(now.st_mode);
   if (!ok || !still_regular || std::rename(temp.c_str(), path.c_str()) != 0) ::unlink(temp.c_str());

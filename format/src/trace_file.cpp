@@ -2,6 +2,7 @@
 // fatal-signal path can keep using the same descriptor.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "taskscope/format/writer.hpp"
@@ -14,6 +15,14 @@ bool TraceFile::open(const std::string& path) {
   close();
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   bytes_ = 0;
+  return fd_ >= 0;
+}
+
+bool TraceFile::create(const std::string& path, unsigned mode) {
+  close();
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  bytes_ = 0;
+  if (fd_ >= 0 && ::fchmod(fd_, mode) != 0) close();  // the umask must not narrow it
   return fd_ >= 0;
 }
 

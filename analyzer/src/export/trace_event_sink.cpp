@@ -55,52 +55,42 @@ void TraceEventSink::write_args(std::initializer_list<Arg> args) {
   json_.EndObject();
 }
 
-void TraceEventSink::name_process(int pid, std::string_view name, int sort_index) {
+void TraceEventSink::open_metadata(int pid, std::optional<uint64_t> tid, const char* what) {
   stream_.break_line();
   json_.StartObject();
   json_.Key("ph");
   json_.String("M");
   json_.Key("pid");
   json_.Int(pid);
+  if (tid) {
+    json_.Key("tid");
+    json_.Uint64(*tid);
+  }
   json_.Key("name");
-  json_.String("process_name");
+  json_.String(what);
   json_.Key("args");
   json_.StartObject();
-  json_field(json_, "name", name);
-  json_.EndObject();
-  json_.EndObject();
-  stream_.break_line();
-  json_.StartObject();
-  json_.Key("ph");
-  json_.String("M");
-  json_.Key("pid");
-  json_.Int(pid);
-  json_.Key("name");
-  json_.String("process_sort_index");
-  json_.Key("args");
-  json_.StartObject();
-  json_.Key("sort_index");
-  json_.Int(sort_index);
+}
+
+void TraceEventSink::close_metadata() {
   json_.EndObject();
   json_.EndObject();
 }
 
-void TraceEventSink::name_track(TrackId track, std::string_view name) {
-  stream_.break_line();
-  json_.StartObject();
-  json_.Key("ph");
-  json_.String("M");
-  json_.Key("pid");
-  json_.Int(track.pid);
-  json_.Key("tid");
-  json_.Uint64(track.tid);
-  json_.Key("name");
-  json_.String("thread_name");
-  json_.Key("args");
-  json_.StartObject();
+void TraceEventSink::name_process(int pid, std::string_view name, int sort_index) {
+  open_metadata(pid, std::nullopt, "process_name");
   json_field(json_, "name", name);
-  json_.EndObject();
-  json_.EndObject();
+  close_metadata();
+  open_metadata(pid, std::nullopt, "process_sort_index");
+  json_.Key("sort_index");
+  json_.Int(sort_index);
+  close_metadata();
+}
+
+void TraceEventSink::name_track(TrackId track, std::string_view name) {
+  open_metadata(track.pid, track.tid, "thread_name");
+  json_field(json_, "name", name);
+  close_metadata();
 }
 
 void TraceEventSink::write_begin(TrackId track, int64_t ts, std::string_view name,

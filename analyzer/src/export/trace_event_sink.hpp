@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -81,6 +82,10 @@ class TraceEventSink {
     return (track.tid << 1) | static_cast<uint64_t>(track.pid == 2);
   }
   void header(char phase, TrackId track, int64_t ts);
+  // A metadata event ("ph": "M") named `what`, for a process (no tid) or a
+  // track, up to its open "args" object; close_metadata() ends both.
+  void open_metadata(int pid, std::optional<uint64_t> tid, const char* what);
+  void close_metadata();
   void write_begin(TrackId track, int64_t ts, std::string_view name, std::string_view category,
                    std::initializer_list<Arg> args);
   void write_args(std::initializer_list<Arg> args);

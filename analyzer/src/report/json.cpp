@@ -2,7 +2,6 @@
 // docs/report-schema.md and checked by docs/report.schema.json. Written with
 // RapidJSON's streaming PrettyWriter straight from the findings' data; every
 // field is always present, null when the trace does not tell.
-#include <cstdio>
 
 #include "common/rapidjson.hpp"
 #include "taskscope/analyzer/report.hpp"
@@ -318,35 +317,10 @@ class ReportWriter {
 }  // namespace
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 std::string render_json(const Analysis& analysis) {

@@ -58,6 +58,9 @@ class TraceFile {
   TraceFile& operator=(const TraceFile&) = delete;
 
   bool open(const std::string& path);  // truncates
+  // Creates `path` as a new file with exactly `mode`: never an existing file,
+  // never through a symlink (for a file renamed into place afterwards).
+  bool create(const std::string& path, unsigned mode);
   bool write(const Frame& frame);
   bool write_raw(const uint8_t* data, size_t size);
   bool flush();
