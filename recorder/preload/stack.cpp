@@ -27,8 +27,38 @@ namespace taskscope::preload {
 // interposer's, whose return address is `return_address`. No frame is passed
 // from here: the compiler may make this a tail call, and this function's frame
 // would then be gone by the time the walk runs.
+namespace {
+
+// Per-thread cache of the sites that are a return address alone (the function
+// it returns into keeps no frame pointer: optimised code), the common case:
+// one compare here instead of a call into the recorder and its walk.
+struct PlainSite {
+  const void* pc = nullptr;
+  StringId id = 0;
+};
+constexpr size_t kPlainSites = 64;
+constinit thread_local PlainSite t_plain[kPlainSites] __attribute__((tls_model("initial-exec")));
+
+size_t plain_slot(const void* pc) noexcept {
+  return static_cast<size_t>((reinterpret_cast<uintptr_t>(pc) * 0x9E3779B97F4A7C15ull) >> 58);
+}
+static_assert(kPlainSites == size_t{1} << (64 - 58));
+
+// site() past its cache; the walk climbs this frame too (it keeps one).
+__attribute__((noinline)) StringId walk_site(const void* return_address) noexcept {
+  bool alone = false;
+  const StringId id = intern_call_chain(return_address, nullptr, &alone);
+  if (alone && id != 0) t_plain[plain_slot(return_address)] = {return_address, id};
+  return id;
+}
+
+}  // namespace
+
 StringId site(const void* return_address) noexcept {
-  return intern_call_chain(return_address, nullptr);
+  const PlainSite& slot = t_plain[plain_slot(return_address)];
+  if (slot.pc == return_address && slot.id != 0) [[likely]]
+    return slot.id;
+  return walk_site(return_address);
 }
 
 StringId stack_site(const void* return_address) noexcept {

@@ -77,7 +77,11 @@ StringId intern_pc(const void* return_address) noexcept;
 // of one it called, every frame in between keeping a frame pointer; nullptr
 // starts from this function's own frame (then every caller up to the one
 // `return_address` returns from must keep a frame pointer). Cached per thread.
-StringId intern_call_chain(const void* return_address, const void* frame) noexcept;
+// `alone`, when given, is set when the site is the return address alone and
+// always will be (the function it returns into keeps no frame pointer), so
+// that a caller may cache the result by return address.
+StringId intern_call_chain(const void* return_address, const void* frame,
+                           bool* alone = nullptr) noexcept;
 
 // ---- lifecycle ----
 // Called first thing on a new thread whose agent id the spawner allocated with

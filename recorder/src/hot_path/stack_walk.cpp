@@ -162,10 +162,13 @@ namespace taskscope {
 // noinline: with no `frame` given, __builtin_frame_address(0) is this
 // function's own frame, whose saved %rbp is its caller's.
 __attribute__((noinline)) StringId intern_call_chain(const void* return_address,
-                                                     const void* frame) noexcept {
+                                                     const void* frame, bool* alone) noexcept {
   if (frame == nullptr) frame = __builtin_frame_address(0);
   const void* frames[detail::kMaxChainFrames];
   const int count = detail::walk_call_chain(return_address, frame, frames);
+  if (alone != nullptr)
+    *alone = count == 1 && detail::classify_return_address(return_address) !=
+                               detail::ReturnInto::kFramePointer;
   if (count == 1) return intern_pc(return_address);
   if (detail::ThreadContext* context = detail::this_thread_context())
     return context->caches.chain(frames, count);
