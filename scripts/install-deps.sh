@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   cmake make g++ pkg-config
   flatbuffers-compiler flatbuffers-compiler-dev libflatbuffers-dev
-  libzstd-dev libboost-graph-dev libcli11-dev catch2
+  libzstd-dev libboost1.81-dev libboost-graph1.81-dev libcli11-dev catch2
   libbenchmark-dev libspdlog-dev libdw-dev rapidjson-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev ccache
 )
 
 missing=()
@@ -28,4 +28,6 @@ fi
 echo "taskscope: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Boost 1.81 replaces 1.74's -dev packages where those are installed (they
+# conflict); apt removes them in the same step.
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
