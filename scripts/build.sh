@@ -9,8 +9,6 @@ jobs=${TASKSCOPE_JOBS:-$(nproc)}
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Paths relative to the tree, so that build trees of one checkout share the cache.
-  export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKSCOPE_WERROR=ON "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build" -j "$jobs"
