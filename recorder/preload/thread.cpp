@@ -2,9 +2,12 @@
 // timedjoin, clockjoin), pthread_detach, pthread_exit, pthread_setname_np.
 //
 // pthread_create allocates the new thread's agent id in the parent
-// (new_agent_id) and starts the thread on a trampoline that binds that id
+// (new_agent_id), records the creation there (kThreadCreate with its call site:
+// the point the analyzer orders the thread's work after, however late it first
+// runs) and starts the thread on a trampoline that binds that id
 // (adopt_thread_agent: kThreadStart with the parent and a name) before the
-// user's start routine runs; pthread_create returns once that is recorded. The parent also maps the
+// user's start routine runs. pthread_create does not wait for the thread to
+// start: the recorder never holds the program up. The parent also maps the
 // pthread_t to the agent id, so that a join, or a pthread_setname_np from another thread, knows
 // whom it is about: join is wait_begin(joined agent, kJoin) ... wait_end(kCompleted), setname is
 // name_agent.
@@ -26,13 +29,10 @@
 // ("worker exited by pthread_exit at reload.c:12"). The recorder records the end
 // itself once the thread has finished exiting (after its cleanup handlers, which
 // may still unlock mutexes), the main thread's included.
-#include <linux/futex.h>
 #include <pthread.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -58,51 +58,13 @@ RealFunction<int (*)(pthread_t, const char*)> real_setname("pthread_setname_np")
 RealFunction<int (*)(pthread_t)> real_detach("pthread_detach");
 RealFunction<void (*)(void*)> real_exit("pthread_exit");
 
-// Handshake states of StartContext::state.
-constexpr uint32_t kStarting = 0;   // the new thread has not recorded its start yet
-constexpr uint32_t kStarted = 1;    // it has (kThreadStart is in its ring)
-constexpr uint32_t kAbandoned = 2;  // the parent stopped waiting; the thread frees
-
 struct StartContext {
   StartRoutine start;
   void* arg;
   AgentId id;
   AgentId parent;
   char name[64];
-  std::atomic<uint32_t> state{kStarting};
 };
-
-// The creator waits (bounded) until the new thread has recorded kThreadStart,
-// so that the trace orders the start before everything the creator does after
-// pthread_create returns — a join, another spawn. Otherwise a thread scheduled
-// late would appear to start after its creator's later events, and the
-// analyzer's happens-before (start/join) ordering would be wrong.
-constexpr int64_t kStartWaitNs = 1'000'000'000;
-
-long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* timeout) {
-  return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), op | FUTEX_PRIVATE_FLAG, value,
-                 timeout, nullptr, 0);
-}
-
-// Returns true when the thread started (the caller frees the context), false
-// after the timeout (the thread will free it).
-bool wait_until_started(StartContext* context) {
-  timespec deadline{};
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += kStartWaitNs / 1'000'000'000;
-  for (;;) {
-    if (context->state.load(std::memory_order_acquire) == kStarted) return true;
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t left =
-        (deadline.tv_sec - now.tv_sec) * 1'000'000'000 + (deadline.tv_nsec - now.tv_nsec);
-    if (left <= 0) break;
-    const timespec pause{left / 1'000'000'000, left % 1'000'000'000};
-    futex(&context->state, FUTEX_WAIT, kStarting, &pause);
-  }
-  uint32_t expected = kStarting;
-  return !context->state.compare_exchange_strong(expected, kAbandoned, std::memory_order_acq_rel);
-}
 
 void name_from_start_routine(StartRoutine start, void* arg, char* out, size_t size) {
   const void* code = reinterpret_cast<const void*>(start);
@@ -147,6 +109,7 @@ int join(pthread_t thread, bool timed, const void* return_address, Call&& call) 
   return rc;
 }
 
+// Owns the context: the creator does not touch it once the thread exists.
 void* trampoline(void* raw) {
   auto* context = static_cast<StartContext*>(raw);
   const StartRoutine start = context->start;
@@ -155,13 +118,7 @@ void* trampoline(void* raw) {
     BusyScope busy;
     adopt_thread_agent(context->id, context->parent, context->name);
     remember(pthread_self(), context->id);
-    if (context->state.exchange(kStarted, std::memory_order_acq_rel) == kAbandoned) {
-      std::free(context);
-    } else {
-      // The creator frees it, maybe before this wake: a wake on an address
-      // reused meanwhile is at worst a spurious wakeup, which futex users retry.
-      futex(&context->state, FUTEX_WAKE, 1, nullptr);
-    }
+    std::free(context);
   }
   return start(arg);
 }
@@ -203,7 +160,6 @@ TASKSCOPE_INTERPOSE int pthread_create(pthread_t* thread, const pthread_attr_t* 
     return rc;
   }
   remember(*thread, id);
-  if (wait_until_started(context)) std::free(context);
   int detach_state = PTHREAD_CREATE_JOINABLE;
   if (attr != nullptr && pthread_attr_getdetachstate(attr, &detach_state) == 0 &&
       detach_state == PTHREAD_CREATE_DETACHED)
