@@ -28,6 +28,12 @@ int64_t clamp_ns(Wide ns) {
 }
 }  // namespace
 
+void StateTimeline::seek() {
+  cursor_ = static_cast<size_t>((Wide{last_ns_} - origin_ns_) / width_ns_);
+  cursor_end_ns_ = clamp_ns(origin_ns_ + Wide(cursor_ + 1) * width_ns_);
+  if (area_.size() <= cursor_) area_.resize(cursor_ + 1);
+}
+
 void StateTimeline::advance(int64_t ts) {
   if (!started_) {
     started_ = true;
@@ -35,23 +41,27 @@ void StateTimeline::advance(int64_t ts) {
     return;
   }
   if (ts <= last_ns_) return;
-  const auto max = static_cast<Wide>(max_intervals_);
-  while (Wide{ts} - origin_ns_ > Wide{width_ns_} * max && width_ns_ <= INT64_MAX / 2) {
-    // Double the width: interval i of the new layout is old 2i and 2i+1.
-    std::vector<std::array<double, kAgentStates>> merged((area_.size() + 1) / 2);
-    for (size_t i = 0; i < area_.size(); ++i)
-      for (size_t s = 0; s < kAgentStates; ++s) merged[i / 2][s] += area_[i][s];
-    area_ = std::move(merged);
-    width_ns_ *= 2;
+  if (ts >= cursor_end_ns_) {
+    const auto max = static_cast<Wide>(max_intervals_);
+    while (Wide{ts} - origin_ns_ > Wide{width_ns_} * max && width_ns_ <= INT64_MAX / 2) {
+      // Double the width: interval i of the new layout is old 2i and 2i+1.
+      std::vector<std::array<double, kAgentStates>> merged((area_.size() + 1) / 2);
+      for (size_t i = 0; i < area_.size(); ++i)
+        for (size_t s = 0; s < kAgentStates; ++s) merged[i / 2][s] += area_[i][s];
+      area_ = std::move(merged);
+      width_ns_ *= 2;
+      cursor_end_ns_ = std::numeric_limits<int64_t>::min();
+    }
   }
   while (last_ns_ < ts) {
-    const auto index = static_cast<size_t>((Wide{last_ns_} - origin_ns_) / width_ns_);
-    const int64_t interval_end = clamp_ns(origin_ns_ + Wide(index + 1) * width_ns_);
-    const int64_t until = std::min(ts, interval_end);
-    if (area_.size() <= index) area_.resize(index + 1);
+    if (last_ns_ >= cursor_end_ns_) seek();
+    const int64_t until = std::min(ts, cursor_end_ns_);
+    int64_t span = 0;
+    const double length = __builtin_sub_overflow(until, last_ns_, &span)
+                              ? static_cast<double>(Wide{until} - last_ns_)
+                              : static_cast<double>(span);
     for (size_t s = 0; s < kAgentStates; ++s)
-      area_[index][s] +=
-          static_cast<double>(counts_[s]) * static_cast<double>(Wide{until} - last_ns_);
+      area_[cursor_][s] += static_cast<double>(counts_[s]) * length;
     last_ns_ = until;
   }
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "taskscope/analyzer/stats.hpp"
@@ -26,12 +27,19 @@ class StateTimeline {
 
  private:
   void advance(int64_t ts);
+  // Points the cursor at the interval that holds last_ns_.
+  void seek();
 
   size_t max_intervals_;
   bool started_ = false;
   int64_t origin_ns_ = 0;
   int64_t width_ns_ = 1000;
   int64_t last_ns_ = 0;
+  // The interval that holds last_ns_ and where it ends; valid while
+  // last_ns_ < cursor_end_ns_ and the width is unchanged. Most events fall in
+  // the interval of the one before, which then costs no division.
+  size_t cursor_ = 0;
+  int64_t cursor_end_ns_ = std::numeric_limits<int64_t>::min();
   std::array<int64_t, kAgentStates> counts_{};
   std::vector<std::array<double, kAgentStates>> area_;
 };
