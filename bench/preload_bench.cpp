@@ -2,8 +2,10 @@
 //
 // The workload is this binary itself: run as `preload_bench --loop MODE N`, it
 // does N lock/unlock pairs on a pthread mutex — MODE "uncontended" on one
-// thread, "contended" on two threads sharing one mutex — and prints wall and
-// CPU ns per pair. The benchmark runs that child alternately without the shim
+// thread, "contended" on two threads sharing one mutex — or, MODE "semaphore",
+// N acquire/release pairs on an uncontended std::counting_semaphore (each
+// release from 0 is a futex wake through syscall(), recorded by the shim:
+// recorder/preload/futex.cpp), and prints wall and CPU ns per pair. The benchmark runs that child alternately without the shim
 // and with it (LD_PRELOAD + TASKSCOPE_OUTPUT: recording in stream mode with the
 // default configuration), 5 times each, and reports medians and ratios in
 // `metric` lines: `_ratio` compares the looping threads' CPU time (steady on a
@@ -27,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -78,12 +81,26 @@ void* lock_loop(void* raw) {
   return nullptr;
 }
 
+std::counting_semaphore<1> g_semaphore(1);
+
+void* semaphore_loop(void* raw) {
+  auto* args = static_cast<LoopArgs*>(raw);
+  const double start = thread_cpu_ns();
+  for (long i = 0; i < args->iterations; ++i) {
+    g_semaphore.acquire();
+    g_counter = g_counter + 1;
+    g_semaphore.release();
+  }
+  args->cpu_ns = thread_cpu_ns() - start;
+  return nullptr;
+}
+
 // The child: runs the loop and prints "<wall ns> <cpu ns>" per lock/unlock
 // pair. CPU time (of the looping threads only) is steadier than wall time on
 // a loaded machine; wall time also pays for the recorder's flusher thread.
 int run_loop(const std::string& mode, long iterations) {
   const int threads = mode == "contended" ? 2 : 1;
-  auto* loop = mode == "events" ? event_loop : lock_loop;
+  auto* loop = mode == "events" ? event_loop : mode == "semaphore" ? semaphore_loop : lock_loop;
   std::vector<LoopArgs> args(threads);
   std::vector<pthread_t> handles(threads);
   const auto start = std::chrono::steady_clock::now();
@@ -189,7 +206,8 @@ int main(int argc, char** argv) {
     const char* mode;
     long iterations;
   };
-  for (const Case& c : {Case{"uncontended", 1'000'000}, Case{"contended", 250'000}}) {
+  for (const Case& c : {Case{"uncontended", 1'000'000}, Case{"contended", 250'000},
+                        Case{"semaphore", 1'000'000}}) {
     // The recorder's own cost for the two events, without the shim: measured on
     // the one-thread loop only, in the same rounds as its plain baseline.
     const bool with_floor = std::string(c.mode) == "uncontended";

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "command.hpp"
+#include "symbol_options.hpp"
 #include "taskscope/format/trace.hpp"
 
 namespace taskscope::cli {
@@ -69,6 +70,7 @@ int run(int argc, char** argv) {
                    [](const auto& x, const auto& y) { return x.order < y.order; });
   std::vector<Command> commands;
   for (auto& registration : registry) commands.push_back(registration.setup(app));
+  add_symbol_options(commands);
   // The first word that is not an option names the command. CLI11 would call an
   // unknown one an unexpected argument; say what it is and what would work.
   if (argc > 1 && argv[1][0] != '-') {

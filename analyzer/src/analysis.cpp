@@ -17,10 +17,13 @@ class Analysis::ModuleCollector : public EventObserver {
   struct Module {
     uint64_t load_address, size;
     StringId path;
+    bool is_build_id;  // a kModuleBuildId: `path` is the build id
   };
-  uint64_t kinds() const override { return kind_bit(format::EventKind::kModuleMap); }
+  uint64_t kinds() const override {
+    return kind_bit(format::EventKind::kModuleMap) | kind_bit(format::EventKind::kModuleBuildId);
+  }
   void observe(const format::Event& e, AgentId, const State&) override {
-    modules.push_back(Module{e.a, e.b, e.str});
+    modules.push_back(Module{e.a, e.b, e.str, e.kind == format::EventKind::kModuleBuildId});
   }
   std::vector<Module> modules;
 };
@@ -54,11 +57,16 @@ bool Analysis::feed(const format::Event& event) {
 
 void Analysis::finish(const StringTable& strings, TraceInfo info) {
   strings_ = strings;
-  for (const auto& module : modules_->modules) {
+  for (; modules_symbolized_ < modules_->modules.size(); ++modules_symbolized_) {
+    const auto& module = modules_->modules[modules_symbolized_];
     auto it = strings_.find(module.path);
-    symbolizer_->add_module(module.load_address, module.size,
-                            it == strings_.end() ? std::string() : it->second);
+    std::string text = it == strings_.end() ? std::string() : it->second;
+    if (module.is_build_id)
+      symbolizer_->add_build_id(module.load_address, std::move(text));
+    else
+      symbolizer_->add_module(module.load_address, module.size, std::move(text));
   }
+  info.missing_modules = symbolizer_->missing_modules();
   if (options_.at_ns)
     replayer_.advance_to(*options_.at_ns);
   else

@@ -88,6 +88,8 @@ std::string_view wait_kind_name(WaitKind kind) {
       return "sleep";
     case WaitKind::kBarrier:
       return "barrier";
+    case WaitKind::kFutex:
+      return "futex";
     case WaitKind::kOther:
       return "other";
     case WaitKind::kPending:

@@ -109,6 +109,8 @@ std::string Names::wait_phrase(const Wait& wait) const {
       return "sleeping " + duration(static_cast<int64_t>(wait.b));
     case WaitOp::kBarrier:
       return "at barrier " + resource_phrase(wait.resource);
+    case WaitOp::kFutexWait:
+      return "waiting on " + resource_phrase(wait.resource);
     case WaitOp::kOther:
       break;
   }

@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventKind::kKindCount
     "channel_close", "endpoint_open",   "endpoint_close",   "endpoint_use",   "endpoint_hand",
     "notify",        "span_enter",      "span_exit",        "mark",           "counter",
     "memory",        "dropped",         "module_map",       "thread_detach",
-    "thread_create",
+    "thread_create", "module_build_id",
 };
 
 template <size_t N>
@@ -95,9 +95,9 @@ std::string_view io_op_name(IoOp op) {
 }
 
 std::string_view wait_op_name(WaitOp op) {
-  static constexpr std::array<std::string_view, 11> kNames = {
-      "lock", "read_lock", "acquire", "cond_wait", "send", "recv",
-      "join", "io",        "sleep",   "barrier",   "other"};
+  static constexpr std::array<std::string_view, 12> kNames = {
+      "lock", "read_lock", "acquire", "cond_wait", "send",  "recv",
+      "join", "io",        "sleep",   "barrier",   "other", "futex_wait"};
   return name_at(kNames, static_cast<size_t>(op));
 }
 
@@ -108,8 +108,9 @@ std::string_view wait_outcome_name(WaitOutcome outcome) {
 }
 
 std::string_view resource_kind_name(ResourceKind kind) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "unknown", "mutex", "rwlock", "semaphore", "condvar", "channel", "io", "timer", "barrier"};
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "unknown", "mutex", "rwlock", "semaphore", "condvar",
+      "channel", "io",    "timer",  "barrier",   "futex"};
   return name_at(kNames, static_cast<size_t>(kind));
 }
 

@@ -1,10 +1,10 @@
 // Shared plumbing of the preload shim (libtaskscope_preload.so): the re-entrance
 // guard, access to the real libc functions, and call-site capture.
 //
-// The shim interposes pthread, semaphore, sleep and blocking-I/O functions of an
-// unmodified program and turns them into taskscope events through the same
-// recorder instance a linked program would use. Invariants every interposer
-// keeps:
+// The shim interposes pthread, semaphore, sleep and blocking-I/O functions and
+// the futex calls made through syscall() (futex.cpp) of an unmodified program,
+// and turns them into taskscope events through the same recorder instance a
+// linked program would use. Invariants every interposer keeps:
 //  - When recording is off, on a recorder thread, or re-entered from the shim's
 //    own bookkeeping (the recorder, backtrace() and dlsym may call pthread
 //    functions themselves), it calls the real function and records nothing.
@@ -50,6 +50,14 @@ inline bool called_from_taskscope(const void* caller) noexcept {
     if (address - g_taskscope_code.begin[i] < g_taskscope_code.end[i] - g_taskscope_code.begin[i])
       return true;
   return false;
+}
+
+// True once the library's constructor classified the modules. Before, only
+// library initialisers run, and the recorder's own calls cannot be told from
+// the program's: interposers of calls the recorder itself makes (syscall,
+// pthread_once) record nothing until then.
+inline bool modules_classified() noexcept {
+  return g_taskscope_code.count.load(std::memory_order_relaxed) != 0;
 }
 
 // True when a call made from `caller` should be recorded. Cheap first test:

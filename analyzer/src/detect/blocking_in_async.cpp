@@ -80,6 +80,14 @@ class BlockingInAsyncDetector : public Detector {
               std::vector<Finding>& out) override {
     // Blocking waits still running at the instant analyzed count too. A poll
     // still running has no end reading of its CPU time: it is not judged.
+    // They are counted into a copy: report() runs again after more events in
+    // the live view (docs/top.md), and a wait must not count twice.
+    const std::unordered_map<AgentId, TaskRecord> running = tasks_;
+    struct Restore {
+      std::unordered_map<AgentId, TaskRecord>& records;
+      const std::unordered_map<AgentId, TaskRecord>& saved;
+      ~Restore() { records = saved; }
+    } restore{tasks_, running};
     context.state.agents.for_each([&](const Agent& task) {
       if (task.type != AgentType::kTask || task.polled_by == 0 || task.poll_begin_ns < 0) return;
       if (task.waiting && task.wait.since_ns >= task.poll_begin_ns)

@@ -38,6 +38,8 @@ WaitKind wait_kind_of(WaitOp op) {
       return WaitKind::kSleep;
     case WaitOp::kBarrier:
       return WaitKind::kBarrier;
+    case WaitOp::kFutexWait:
+      return WaitKind::kFutex;
     case WaitOp::kOther:
       break;
   }

@@ -27,6 +27,8 @@ const char* wait_class(WaitOp op) {
       return "channel";
     case WaitOp::kCondWait:
       return "condvar";
+    case WaitOp::kFutexWait:
+      return "futex";
     case WaitOp::kJoin:
       return "join";
     case WaitOp::kSleep:

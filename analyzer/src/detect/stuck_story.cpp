@@ -244,8 +244,8 @@ void StuckStory::apply_caveats(Finding& finding, const std::vector<uint32_t>& no
     finding.explanation.push_back(
         "Nobody is left to act: when the hang watchdog wrote this trace, every thread of the "
         "process was inside a recorded wait with no deadline (none running, none waiting on I/O "
-        "or a timer), so no one can signal a condition variable, post a semaphore or send on a "
-        "channel.");
+        "or a timer), so no one can signal a condition variable, post a semaphore, send on a "
+        "channel or wake a futex word.");
   for (uint32_t node : nodes) {
     for (const WaitEdge& edge : context_.graph.node(node).edges) {
       if (!edge.assumed) continue;

@@ -40,6 +40,7 @@ class GraphBuilder {
         case WaitOp::kAcquire:
         case WaitOp::kSend:
         case WaitOp::kRecv:
+        case WaitOp::kFutexWait:
           anyone_waits.push_back(i);
           break;
         default:
@@ -54,10 +55,35 @@ class GraphBuilder {
       node.condition = Condition::kOr;
       node.whole_process = true;
       node.edges.clear();
+      if (users_edges(agent, node)) continue;
       for (uint32_t other : live)
         if (other != i)
           node.edges.push_back(WaitEdge{other, agent.wait.resource, EdgeReason::kAnyone});
     }
+  }
+
+  // In a world where nobody can act, a wait on a channel whose endpoints are
+  // known only from use (kFlagEndpointsByUse) is told as a wait on the live users
+  // of the other side, when there are any: the story of a channel-full cycle.
+  // Outside a closed world such a wait is free (channel_wait), since a user not
+  // seen yet could end it. Returns false when there is no such user.
+  bool users_edges(const Agent& agent, WaitNode& node) {
+    if (agent.wait.op != WaitOp::kSend && agent.wait.op != WaitOp::kRecv) return false;
+    const Resource* channel = state_.resources.find(agent.wait.resource);
+    if (channel == nullptr || !channel->endpoints_by_use || channel->closed) return false;
+    const auto other = agent.wait.op == WaitOp::kSend ? format::EndpointSide::kReceiver
+                                                      : format::EndpointSide::kSender;
+    for (EndpointId id : channel->endpoints) {
+      const Endpoint* endpoint = state_.endpoints.find(id);
+      if (endpoint == nullptr || endpoint->side != other || endpoint->holder == agent.id) continue;
+      const auto holder = index_.find(endpoint->holder);
+      if (holder == index_.end() || nodes_[holder->second].status == NodeStatus::kEnded) continue;
+      node.edges.push_back(WaitEdge{holder->second, channel->id,
+                                    other == format::EndpointSide::kReceiver ? EdgeReason::kReceiver
+                                                                             : EdgeReason::kSender,
+                                    false, id});
+    }
+    return !node.edges.empty();
   }
 
   void build() {
@@ -142,6 +168,11 @@ class GraphBuilder {
         return channel_wait(agent, node, format::EndpointSide::kSender);
       case WaitOp::kJoin:
         return join_wait(agent, node);
+      case WaitOp::kFutexWait:
+        // Any thread that can reach the word may wake it (docs/wait-semantics.md,
+        // futex waits): only the whole-process rule (close_world) proves it stuck.
+        node.condition = Condition::kOr;
+        return free(node, FreeReason::kUnknownHolders);
       case WaitOp::kIo:
       case WaitOp::kSleep:
       case WaitOp::kBarrier:

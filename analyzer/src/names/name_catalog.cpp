@@ -79,6 +79,9 @@ void NameCatalog::learn(const format::Event& event) {
       [&](const model::ModuleMap& v) {
         resolver_.add_module(v.load_address(), v.size(), v.path());
       },
+      [&](const model::ModuleBuildId& v) {
+        resolver_.add_build_id(v.load_address(), v.build_id());
+      },
       [](const auto&) {}});
 }
 

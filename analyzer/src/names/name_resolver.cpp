@@ -71,16 +71,27 @@ NameResolver::~NameResolver() = default;
 
 void NameResolver::add_module(uint64_t load_address, uint64_t size, StringId path) {
   std::lock_guard<std::mutex> lock(mutex_);
-  pending_.push_back({load_address, size, path});
+  pending_.push_back({load_address, size, path, false});
   // A new module can resolve what stayed an address before.
+  symbolic_.clear();
+  locations_.clear();
+}
+
+void NameResolver::add_build_id(uint64_t load_address, StringId build_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_.push_back({load_address, 0, build_id, true});
   symbolic_.clear();
   locations_.clear();
 }
 
 const Symbolizer& NameResolver::symbolizer() const {
   if (!pending_.empty() && own_) {
-    for (const PendingModule& module : pending_)
-      own_->add_module(module.load_address, module.size, std::string(text(module.path)));
+    for (const PendingModule& module : pending_) {
+      if (module.is_build_id)
+        own_->add_build_id(module.load_address, std::string(text(module.path)));
+      else
+        own_->add_module(module.load_address, module.size, std::string(text(module.path)));
+    }
   }
   pending_.clear();
   return *symbolizer_;

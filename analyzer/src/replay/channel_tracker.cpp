@@ -48,7 +48,8 @@ void ChannelTracker::endpoint_open(const model::EndpointOpen& v, AgentId acting)
   endpoint.since_ns = v.ts_ns();
   channel.endpoints.push_back(endpoint.id);
   // A snapshot lists every live endpoint of the channels it describes.
-  if (v.snapshot() && channel.created_seen) channel.endpoints_known = true;
+  if (v.snapshot() && channel.created_seen && !channel.endpoints_by_use)
+    channel.endpoints_known = true;
 }
 
 void ChannelTracker::endpoint_close(const model::EndpointClose& v) {

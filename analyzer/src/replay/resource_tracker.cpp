@@ -8,7 +8,7 @@ void ResourceTracker::create(const model::ResourceCreate& v) {
   if (!resource.created_seen && resource.first_seen_ns == 0) resource.first_seen_ns = v.ts_ns();
   resource.created_seen = true;
   // A kind this build does not know leaves the kind as it was.
-  if (v.resource_kind() <= format::ResourceKind::kBarrier) resource.kind = v.resource_kind();
+  if (v.resource_kind() <= format::ResourceKind::kFutex) resource.kind = v.resource_kind();
   resource.create_extra = v.detail();
   if (v.name() != 0) resource.name = v.name();
   if (resource.is_channel()) {
@@ -17,7 +17,8 @@ void ResourceTracker::create(const model::ResourceCreate& v) {
       // Created in the window: every endpoint it will ever have is opened from here on.
       resource.depth = 0;
       resource.depth_known = true;
-      resource.endpoints_known = resource.endpoints.empty();
+      resource.endpoints_by_use = v.endpoints_by_use();
+      resource.endpoints_known = resource.endpoints.empty() && !resource.endpoints_by_use;
     }
   }
 }

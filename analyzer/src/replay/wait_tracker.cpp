@@ -13,7 +13,7 @@ void WaitTracker::wait_begin(const model::WaitBegin& v, AgentId acting) {
     context_->clear_wait(agent);
   }
   // An op this build does not know is some other wait.
-  const WaitOp op = v.op() <= WaitOp::kOther ? v.op() : WaitOp::kOther;
+  const WaitOp op = v.op() <= WaitOp::kFutexWait ? v.op() : WaitOp::kOther;
   agent.waiting = true;
   agent.wait = Wait{v.resource(), op, v.detail(), v.timed(), v.location(), v.ts_ns()};
   if (op == WaitOp::kIo) agent.wait.io_op = v.io_op();

@@ -36,6 +36,12 @@ class ReportWriter {
     writer_.EndObject();
   }
 
+  // One structure of the report on its own (the live view's JSON, docs/top.md).
+  void fragment(const Finding& f) { finding(f); }
+  void fragment(const AgentRef& a) { agent(a); }
+  void fragment(const ResourceRef& r) { resource(r); }
+  void fragment(const SourceLocation& where) { location(where); }
+
  private:
   void key(const char* name) { writer_.Key(name); }
   void string(std::string_view text) {
@@ -86,6 +92,20 @@ class ReportWriter {
     writer_.Bool(trace.damaged);
     key("inconsistent_events");
     writer_.Uint64(trace.inconsistent_events);
+    key("missing_modules");
+    writer_.StartArray();
+    for (const MissingModule& module : trace.missing_modules) {
+      writer_.StartObject();
+      key("path");
+      string(module.path);
+      key("build_id");
+      if (module.build_id.empty())
+        writer_.Null();
+      else
+        string(module.build_id);
+      writer_.EndObject();
+    }
+    writer_.EndArray();
     writer_.EndObject();
   }
 
@@ -322,6 +342,17 @@ std::string json_quote(std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
   return std::string(buffer.GetString(), buffer.GetSize());
 }
+
+template <typename Structure>
+std::string render_json_part(const Structure& structure) {
+  ReportWriter writer;
+  writer.fragment(structure);
+  return writer.finish();
+}
+template std::string render_json_part(const Finding&);
+template std::string render_json_part(const AgentRef&);
+template std::string render_json_part(const ResourceRef&);
+template std::string render_json_part(const SourceLocation&);
 
 std::string render_json(const Analysis& analysis) {
   ReportWriter writer;

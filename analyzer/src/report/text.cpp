@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "taskscope/analyzer/report.hpp"
+#include "report/symbols_line.hpp"
 
 namespace taskscope::analyzer {
 
@@ -139,6 +140,7 @@ std::string render_text(const Analysis& analysis) {
            (trace.inconsistent_events == 1 ? " event contradicted" : " events contradicted") +
            " the state before it (a lost event or a damaged trace); replay kept the later "
            "word.\n";
+  if (!trace.missing_modules.empty()) out += "  " + symbols_line(trace.missing_modules) + "\n";
   return out;
 }
 

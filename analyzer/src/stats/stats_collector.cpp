@@ -62,6 +62,9 @@ void StatsCollector::on_event(const Event& event) {
           [&](const model::ModuleMap& v) {
             names_.add_module(v.load_address(), v.size(), v.path());
           },
+          [&](const model::ModuleBuildId& v) {
+            names_.add_build_id(v.load_address(), v.build_id());
+          },
           [](const auto&) {}});
   acting_.apply(event);
 }

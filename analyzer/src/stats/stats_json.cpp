@@ -102,7 +102,8 @@ void resources(JsonStream& stream, JsonWriter& json, const TraceStats& stats) {
       distribution(json, "depth", r.depth);
       json.EndObject();
     }
-    if (r.kind == format::ResourceKind::kCondvar) json_field(json, "notifies", r.notifies);
+    if (r.kind == format::ResourceKind::kCondvar || r.kind == format::ResourceKind::kFutex)
+      json_field(json, "notifies", r.notifies);
     json.EndObject();
   }
   json.EndArray();

@@ -24,6 +24,8 @@ BlockCause block_cause_of(format::WaitOp op) {
       return BlockCause::kIo;
     case WaitOp::kSleep:
       return BlockCause::kSleep;
+    case WaitOp::kFutexWait:
+      return BlockCause::kFutex;
     default:
       return BlockCause::kOther;
   }
@@ -31,13 +33,13 @@ BlockCause block_cause_of(format::WaitOp op) {
 
 std::string_view block_cause_name(BlockCause cause) {
   static constexpr std::string_view kNames[kBlockCauses] = {
-      "lock", "channel send", "channel recv", "condvar", "join", "io", "sleep", "other"};
+      "lock", "channel send", "channel recv", "condvar", "join", "io", "sleep", "futex", "other"};
   return kNames[static_cast<size_t>(cause)];
 }
 
 std::string_view block_cause_key(BlockCause cause) {
-  static constexpr std::string_view kKeys[kBlockCauses] = {"lock", "send", "recv",  "condvar",
-                                                           "join", "io",   "sleep", "other"};
+  static constexpr std::string_view kKeys[kBlockCauses] = {
+      "lock", "send", "recv", "condvar", "join", "io", "sleep", "futex", "other"};
   return kKeys[static_cast<size_t>(cause)];
 }
 

@@ -5,28 +5,62 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "function_names.hpp"
+#include "module_files.hpp"
 
 namespace taskscope::analyzer::symbolize {
 namespace {
-
-const Dwfl_Callbacks kOfflineCallbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-    .section_address = dwfl_offline_section_address,
-    .debuginfo_path = nullptr,
-};
 
 struct Module {
   uint64_t bias = 0;
   uint64_t size = 0;
   std::string path;
+  std::string build_id;
+  bool found = false;  // its file was given to the session
 };
+
+// Separate debug information, by build id, under the debug directories and
+// the system's (never next to the recorded path, which the trace names).
+// The module's userdata is its DwarfFrames::State's debug directory list.
+int find_debuginfo(Dwfl_Module* module, void** userdata, const char*, Dwarf_Addr, const char*,
+                   const char*, GElf_Word, char** debuginfo_file_name) {
+  const unsigned char* bits = nullptr;
+  GElf_Addr vaddr = 0;
+  const int size = dwfl_module_build_id(module, &bits, &vaddr);
+  if (size <= 0 || userdata == nullptr || *userdata == nullptr) return -1;
+  std::string build_id;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < size; ++i) {
+    build_id += kHex[bits[i] >> 4];
+    build_id += kHex[bits[i] & 0xF];
+  }
+  const auto& debug_dirs = *static_cast<const std::vector<std::string>*>(*userdata);
+  ModuleFile file = locate_debug_info(build_id, debug_dirs);
+  if (file.fd >= 0) *debuginfo_file_name = strdup(file.file.c_str());
+  return file.fd;
+}
+
+// Every module is reported with its descriptor, so libdwfl has no main file to
+// find; if it ever asks, it gets none rather than opening a path itself.
+int find_no_elf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    .find_elf = find_no_elf,
+    .find_debuginfo = find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
+// A path the module's file can be looked for at: an absolute one. A relative
+// name ("linux-vdso.so.1") names no file on any machine.
+bool has_file_path(const std::string& path) { return !path.empty() && path[0] == '/'; }
 
 std::string basename_of(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -55,6 +89,7 @@ bool is_function_scope(Dwarf_Die* scope) {
 }  // namespace
 
 struct DwarfFrames::State {
+  std::vector<std::string> debug_dirs;
   std::vector<Module> modules;
   Dwfl* dwfl = nullptr;
   bool stale = true;
@@ -70,11 +105,25 @@ struct DwarfFrames::State {
     dwfl = dwfl_begin(&kOfflineCallbacks);
     if (dwfl == nullptr) return nullptr;
     dwfl_report_begin(dwfl);
-    for (const Module& module : modules) {
+    for (Module& module : modules) {
+      // A module whose file cannot be used (deleted, another machine, another
+      // build, not a regular file) is skipped: module_offset() still names it.
+      const ModuleFile file = locate_module(
+          has_file_path(module.path) ? module.path : std::string(), module.build_id, debug_dirs);
+      module.found = false;
+      if (file.fd < 0) continue;
       // add_p_vaddr: `bias` is the load bias, segments sit at bias + p_vaddr.
-      // A module that cannot be opened (deleted, another machine) is skipped.
-      dwfl_report_elf(dwfl, basename_of(module.path).c_str(), module.path.c_str(), -1, module.bias,
-                      true);
+      // On success libdwfl owns the descriptor.
+      Dwfl_Module* reported = dwfl_report_elf(dwfl, basename_of(module.path).c_str(),
+                                              file.file.c_str(), file.fd, module.bias, true);
+      if (reported == nullptr) {
+        ::close(file.fd);
+        continue;
+      }
+      module.found = true;
+      void** userdata = nullptr;
+      dwfl_module_info(reported, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+      if (userdata != nullptr) *userdata = &debug_dirs;
     }
     dwfl_report_end(dwfl, nullptr, nullptr);
     return dwfl;
@@ -86,15 +135,38 @@ struct DwarfFrames::State {
   }
 };
 
-DwarfFrames::DwarfFrames() : state_(std::make_unique<State>()) {}
+DwarfFrames::DwarfFrames(std::vector<std::string> debug_dirs) : state_(std::make_unique<State>()) {
+  state_->debug_dirs = std::move(debug_dirs);
+}
 DwarfFrames::~DwarfFrames() = default;
 
 void DwarfFrames::add_module(uint64_t bias, uint64_t size, std::string path) {
   if (path.empty() || path[0] == '[') return;  // [vdso] and the like have no file
   for (const Module& module : state_->modules)
     if (module.bias == bias && module.path == path) return;
-  state_->modules.push_back({bias, size, std::move(path)});
+  state_->modules.push_back({bias, size, std::move(path), {}, false});
   state_->stale = true;
+}
+
+void DwarfFrames::set_build_id(uint64_t bias, std::string build_id) {
+  for (Module& module : state_->modules) {
+    if (module.bias != bias || module.build_id == build_id) continue;
+    module.build_id = build_id;
+    state_->stale = true;
+  }
+}
+
+std::vector<MissingModule> DwarfFrames::missing_modules() {
+  state_->session();
+  std::vector<MissingModule> missing;
+  for (const Module& module : state_->modules) {
+    if (module.found || !has_file_path(module.path)) continue;
+    bool listed = false;
+    for (const MissingModule& other : missing)
+      listed |= other.path == module.path && other.build_id == module.build_id;
+    if (!listed) missing.push_back({module.path, module.build_id});
+  }
+  return missing;
 }
 
 std::vector<SourceFrame> DwarfFrames::frames_at(uint64_t address) {
@@ -192,7 +264,14 @@ std::string DwarfFrames::symbol_at(uint64_t address, uint64_t* offset) {
 
 std::optional<ModuleOffset> DwarfFrames::module_offset(uint64_t address) {
   Dwfl_Module* module = state_->module_at(address);
-  if (module == nullptr) return std::nullopt;
+  if (module == nullptr) {
+    // No file: the recorded extent still names the module, and the offset
+    // from its bias is the ELF virtual address in any copy of that build.
+    for (const Module& recorded : state_->modules)
+      if (!recorded.found && address >= recorded.bias && address - recorded.bias < recorded.size)
+        return ModuleOffset{basename_of(recorded.path), address - recorded.bias, {}};
+    return std::nullopt;
+  }
   Dwarf_Addr start = 0;
   const char* name =
       dwfl_module_info(module, nullptr, &start, nullptr, nullptr, nullptr, nullptr, nullptr);

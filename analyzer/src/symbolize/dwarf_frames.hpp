@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "taskscope/analyzer/symbolizer.hpp"
+
 namespace taskscope::analyzer::symbolize {
 
 struct SourceFrame {
@@ -29,9 +31,14 @@ struct ModuleOffset {
   std::string symbol;   // display name of the ELF symbol, "" if none
 };
 
+// Invariant: every file is opened through locate_module()/locate_debug_info()
+// (module_files.hpp) and handed to libdwfl as a descriptor; libdwfl never
+// opens a path itself.
 class DwarfFrames {
  public:
-  DwarfFrames();
+  // `debug_dirs`: .build-id trees to look in for modules that are not at their
+  // recorded path or are another build there.
+  explicit DwarfFrames(std::vector<std::string> debug_dirs = {});
   ~DwarfFrames();
   DwarfFrames(const DwarfFrames&) = delete;
   DwarfFrames& operator=(const DwarfFrames&) = delete;
@@ -39,13 +46,18 @@ class DwarfFrames {
   // `bias`: the module's load bias (kModuleMap.a), `size`: the extent of its
   // segments from the bias (kModuleMap.b).
   void add_module(uint64_t bias, uint64_t size, std::string path);
+  // The build id of the module added with `bias` (a kModuleBuildId event).
+  void set_build_id(uint64_t bias, std::string build_id);
+  // Modules with a file on the recorded machine that was not found here.
+  std::vector<MissingModule> missing_modules();
   // Source frames at `address` (an instruction address: callers subtract 1
   // from return addresses), innermost first; empty without debug info.
   std::vector<SourceFrame> frames_at(uint64_t address);
   // The ELF symbol (function or variable) containing `address`, as a display
   // name, and how far into it `address` lies; "" if none.
   std::string symbol_at(uint64_t address, uint64_t* offset);
-  // Module and offset of `address`; nullopt when no module covers it.
+  // Module and offset of `address`; nullopt when no module covers it. A module
+  // whose file was not found still gives its name and offset.
   std::optional<ModuleOffset> module_offset(uint64_t address);
 
  private:

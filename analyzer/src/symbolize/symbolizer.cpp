@@ -9,7 +9,8 @@
 //    a variable (a mutex in static storage) -> "account_lock", "accounts+0x28"
 // Frames in system headers (std::mutex::lock inlined into the program) are
 // skipped in favour of the program's own call site. Without debug info the
-// result is "libfoo.so+0x1234 (symbol)"; an address outside every module, or
+// result is "libfoo.so+0x1234 (symbol)", and without the module's file (not
+// found, another build) "libfoo.so+0x1234"; an address outside every module, or
 // any other text, is returned unchanged. Results are cached; describe() is
 // thread-safe.
 #include "taskscope/analyzer/symbolizer.hpp"
@@ -72,6 +73,8 @@ std::string hex(uint64_t value) {
 }  // namespace
 
 struct Symbolizer::Impl {
+  explicit Impl(std::vector<std::string> debug_dirs) : frames(std::move(debug_dirs)) {}
+
   std::mutex mutex;  // describe() is const and may be called from several threads
   DwarfFrames frames;
   std::unordered_map<std::string, std::string> cache;
@@ -138,13 +141,37 @@ struct Symbolizer::Impl {
   }
 };
 
-Symbolizer::Symbolizer() : impl_(std::make_unique<Impl>()) {}
+namespace {
+std::vector<std::string>& debug_dirs_setting() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+}  // namespace
+
+void set_default_debug_dirs(std::vector<std::string> dirs) {
+  debug_dirs_setting() = std::move(dirs);
+}
+const std::vector<std::string>& default_debug_dirs() { return debug_dirs_setting(); }
+
+Symbolizer::Symbolizer(std::vector<std::string> debug_dirs)
+    : impl_(std::make_unique<Impl>(std::move(debug_dirs))) {}
 Symbolizer::~Symbolizer() = default;
 
 void Symbolizer::add_module(uint64_t load_address, uint64_t size, std::string path) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->frames.add_module(load_address, size, std::move(path));
   impl_->cache.clear();  // a new module can resolve addresses that failed before
+}
+
+void Symbolizer::add_build_id(uint64_t load_address, std::string build_id) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->frames.set_build_id(load_address, std::move(build_id));
+  impl_->cache.clear();
+}
+
+std::vector<MissingModule> Symbolizer::missing_modules() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->frames.missing_modules();
 }
 
 std::string Symbolizer::describe(std::string_view location) const {

@@ -7,7 +7,8 @@
 // exact set, in this order:
 //
 //  Part A, all at time T0 (see below):
-//   1. kModuleMap    thread=0, a=load address, b=size, str=path: every loaded module.
+//   1. kModuleMap    thread=0, a=load address, b=size, str=path: every loaded module,
+//      each followed by its kModuleBuildId (a=load address, str=build id) when it has one.
 //   2. kThreadStart  thread=agent, a=agent, b=parent agent, str=current name:
 //                    every live thread (and every ended thread that still holds
 //                    a resource, see part C).
@@ -110,8 +111,11 @@ void StateMirror::snapshot(int64_t time_ns, const std::vector<ModuleInfo>& modul
     out.push_back(event);
   };
   // Part A.
-  for (const ModuleInfo& module : modules)
+  for (const ModuleInfo& module : modules) {
     push(make(EventKind::kModuleMap, 0, module.address, module.size, module.path_id));
+    if (module.build_id_id != 0)
+      push(make(EventKind::kModuleBuildId, 0, module.address, 0, module.build_id_id));
+  }
   for (const uint64_t id : sorted_keys(agents_)) {
     const Agent& agent = agents_.at(id);
     if (agent.task) continue;

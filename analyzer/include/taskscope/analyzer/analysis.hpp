@@ -51,6 +51,9 @@ struct TraceInfo {
   std::string process;
   uint32_t threads_at_hang = 0;  // the program's live threads when the watchdog fired
   int64_t hang_timeout_ns = 0;
+  // Modules whose files were not found here (or were another build): their
+  // code is named "module+0x..." (docs/trace-format.md, "Module files").
+  std::vector<MissingModule> missing_modules;
 };
 
 struct Report {
@@ -76,8 +79,13 @@ class Analysis {
   // --at: it was not applied, and the caller may stop feeding.
   bool feed(const format::Event& event);
   // Builds the wait-for graph, runs the detectors and fills report(). Keeps a
-  // copy of `strings` for rendering.
+  // copy of `strings` for rendering. May be called again after more feed()s:
+  // the live view (`taskscope top`, docs/top.md) replays a growing trace in
+  // pieces and asks for the report after each; the last report is the one a
+  // whole replay gives.
   void finish(const StringTable& strings, TraceInfo info);
+  // Adds an observer of the replay (see Replayer::add_observer).
+  void add_observer(EventObserver* observer) { replayer_.add_observer(observer); }
 
   const Report& report() const { return report_; }
   const State& state() const { return replayer_.state(); }
@@ -100,6 +108,7 @@ class Analysis {
   std::unique_ptr<Names> names_;
   Report report_;
   bool past_at_ = false;
+  size_t modules_symbolized_ = 0;  // modules_ already given to the symbolizer
 };
 
 // Reads and analyzes a trace file. Throws format::TraceError when the file is

@@ -142,6 +142,7 @@ enum class WaitKind : uint8_t {
   kIo,
   kSleep,
   kBarrier,
+  kFutex,
   kOther,
   kPending,   // a task whose last poll returned pending, not woken since
   kPollHeld,  // a worker thread held inside the poll of a blocked task

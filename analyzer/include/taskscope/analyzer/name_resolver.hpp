@@ -68,6 +68,8 @@ class NameResolver {
 
   // A module of the recorded process (a kModuleMap event).
   void add_module(uint64_t load_address, uint64_t size, StringId path);
+  // Its build id (a kModuleBuildId event).
+  void add_build_id(uint64_t load_address, StringId build_id);
 
   std::string_view text(StringId id) const;  // "" for 0 or unknown
   // A recorded name as a person reads it: "sym:0x..." becomes the function or
@@ -88,6 +90,7 @@ class NameResolver {
   struct PendingModule {
     uint64_t load_address, size;
     StringId path;
+    bool is_build_id;  // a kModuleBuildId: `path` is the build id
   };
   // The symbolizer, with every pending module added. Call with mutex_ held.
   const Symbolizer& symbolizer() const;

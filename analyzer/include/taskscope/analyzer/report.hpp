@@ -14,6 +14,11 @@ std::string render_text(const Analysis& analysis);
 std::string render_json(const Analysis& analysis);
 std::string render_dot(const Analysis& analysis);
 
+// One structure of the JSON report as it appears there (Finding, AgentRef,
+// ResourceRef, SourceLocation), for documents that share them (docs/top.md).
+template <typename Structure>
+std::string render_json_part(const Structure& structure);
+
 // JSON string literal with escapes ("\"a\\nb\"").
 std::string json_quote(std::string_view text);
 

@@ -181,6 +181,9 @@ struct Resource {
   bool depth_known = false;
   bool closed = false;
   bool endpoints_known = false;  // created in-window and endpoint events seen: counts exact
+  // Endpoints opened on first use (kFlagEndpointsByUse): the users seen can end a
+  // wait, but someone not seen yet may too, so an absent user proves nothing.
+  bool endpoints_by_use = false;
   std::vector<EndpointId> endpoints;
   uint64_t sends = 0, recvs = 0;
   int64_t last_send_ns = -1, last_recv_ns = -1;

@@ -26,8 +26,10 @@ class TraceReader;
 namespace taskscope::analyzer {
 
 // Why an agent was blocked, as a user asks it ("waiting on a lock? a channel?").
-enum class BlockCause : uint8_t { kLock, kSend, kRecv, kCondvar, kJoin, kIo, kSleep, kOther };
-inline constexpr size_t kBlockCauses = 8;
+enum class BlockCause : uint8_t {
+  kLock, kSend, kRecv, kCondvar, kJoin, kIo, kSleep, kFutex, kOther
+};
+inline constexpr size_t kBlockCauses = 9;
 BlockCause block_cause_of(format::WaitOp op);
 std::string_view block_cause_name(BlockCause cause);  // "lock", "channel send", ...
 std::string_view block_cause_key(BlockCause cause);   // "lock", "send", ... (JSON keys)

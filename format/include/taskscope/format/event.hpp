@@ -27,7 +27,7 @@
 namespace taskscope::format {
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 3;
+inline constexpr uint16_t kFormatMinor = 4;
 
 enum class EventKind : uint8_t {
   kInvalid = 0,
@@ -88,6 +88,10 @@ enum class EventKind : uint8_t {
                        //   pthread_create), str=source location. Recorded by the creator before
                        //   the thread exists: the thread's work happens after this point, however
                        //   late it first runs (its kThreadStart then only announces it).
+  // --- meta (format 1.4) ---
+  kModuleBuildId = 35,  // a=load address of the module (its kModuleMap.a), str=its GNU build id
+                        //   (NT_GNU_BUILD_ID) in lower-case hex; follows that kModuleMap. The
+                        //   analyzer trusts a local file for the module only with this build id
   kKindCount
 };
 
@@ -117,6 +121,7 @@ enum class WaitOp : uint8_t {
   kSleep = 8,      // b = requested duration in ns
   kBarrier = 9,    // barrier
   kOther = 10,
+  kFutexWait = 11,  // (1.4) a = futex word (kFutex), b = the value expected there
 };
 std::string_view wait_op_name(WaitOp op);
 
@@ -143,6 +148,7 @@ enum class ResourceKind : uint8_t {
   kIo = 6,
   kTimer = 7,
   kBarrier = 8,
+  kFutex = 9,  // (1.4) a futex word; kResourceCreate.b = its address
 };
 std::string_view resource_kind_name(ResourceKind kind);
 
@@ -160,6 +166,9 @@ enum EventFlags : uint16_t {
   kFlagLate = 8,       // reader: arrived after its merge window; timestamp clamped
   kFlagCpuTime = 16,   // PollBegin/PollEnd: b is the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID,
                        //   ns), so a poll's time on the CPU is told from its wall time (1.2)
+  kFlagEndpointsByUse = 32,  // ResourceCreate (channel): endpoints are opened as agents first use
+                             //   the channel, not when handles are made (Boost.Asio), so the set
+                             //   of endpoints is never complete: who else may use it is unknown (1.4)
   // WaitBegin with WaitOp::kIo: the I/O operation (IoOp) in bits 8..11.
   kFlagIoOpShift = 8,
   kFlagIoOpMask = 0xF00,

@@ -91,7 +91,8 @@ enum class Role : uint8_t {
         ALIAS(condvar_mutex, ResourceId, e.b)         /* op kCondWait */                        \
         ALIAS(units, uint64_t, e.b)                   /* op kAcquire */                         \
         ALIAS(sleep_ns, int64_t, static_cast<int64_t>(e.b)) /* op kSleep */                     \
-        ALIAS(fd, int64_t, static_cast<int64_t>(e.b)))      /* op kIo */                        \
+        ALIAS(fd, int64_t, static_cast<int64_t>(e.b))       /* op kIo */                        \
+        ALIAS(futex_expected, uint64_t, e.b))               /* op kFutexWait */                 \
   EVENT(WaitEnd,                                                                                \
         FIELD(resource, kResource, ResourceId, e.a)                                             \
         FIELD(outcome, kWaitOutcome, format::WaitOutcome,                                       \
@@ -120,7 +121,9 @@ enum class Role : uint8_t {
         ALIAS(capacity, uint64_t, e.b)                /* channel, 0 = unbounded */              \
         ALIAS(initial_units, uint64_t, e.b)           /* semaphore */                           \
         ALIAS(mutex_flags, uint64_t, e.b)             /* mutex: format::MutexFlags */           \
-        ALIAS(writer_preferring, bool, e.b == 1))     /* rwlock */                              \
+        ALIAS(writer_preferring, bool, e.b == 1)      /* rwlock */                              \
+        ALIAS(futex_address, uint64_t, e.b)           /* futex */                               \
+        ALIAS(endpoints_by_use, bool, (e.flags & format::kFlagEndpointsByUse) != 0)) /* channel */ \
   EVENT(ResourceDestroy,                                                                        \
         FIELD(resource, kResource, ResourceId, e.a))                                            \
   EVENT(ChannelSend,                                                                            \
@@ -171,6 +174,9 @@ enum class Role : uint8_t {
         FIELD(load_address, kAddress, uint64_t, e.a)                                            \
         FIELD(size, kCount, uint64_t, e.b)                                                      \
         FIELD(path, kName, StringId, e.str))                                                    \
+  EVENT(ModuleBuildId,                                                                          \
+        FIELD(load_address, kAddress, uint64_t, e.a)                                            \
+        FIELD(build_id, kName, StringId, e.str))                                                \
   EVENT(ThreadDetach,                                                                           \
         FIELD(agent, kAgent, AgentId, e.a)                                                      \
         FIELD(location, kLocation, StringId, e.str))                                            \

@@ -29,6 +29,8 @@ constexpr format::ResourceKind resource_kind_waited_on(format::WaitOp op) {
       return ResourceKind::kTimer;
     case WaitOp::kBarrier:
       return ResourceKind::kBarrier;
+    case WaitOp::kFutexWait:
+      return ResourceKind::kFutex;
     case WaitOp::kJoin:
     case WaitOp::kOther:
       break;
