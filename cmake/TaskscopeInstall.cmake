@@ -7,6 +7,10 @@ set(exported taskscope_format)
 if(TARGET taskscope_recorder)
   list(APPEND exported taskscope_recorder)
 endif()
+if(TARGET taskscope_asio)
+  install(DIRECTORY recorder/asio/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  list(APPEND exported taskscope_asio)
+endif()
 install(TARGETS ${exported} EXPORT taskscopeTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

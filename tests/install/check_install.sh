@@ -12,6 +12,7 @@ cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$work/build" >/dev/null
+test -f "$work/prefix/include/taskscope/asio/handler_tracking.hpp"
 "$work/build/consumer" "$work/out.tscope"
 "$work/prefix/bin/taskscope" validate "$work/out.tscope"
 "$work/prefix/bin/taskscope" dump "$work/out.tscope" --kind resource_create | grep -q '"installed-lock"'
