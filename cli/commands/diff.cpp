@@ -1,4 +1,4 @@
-// `taskscope diff BASE NEW [--by task|span|resource] [--format text|json]`:
+// `taskscope diff BASE NEW [--by task|span|resource] [--format text|json|html]`:
 // between two runs, where did the time go, and is the change beyond noise?
 #include "taskscope/analyzer/diff.hpp"
 
@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "taskscope/analyzer/html_report.hpp"
 
 namespace taskscope::cli {
 namespace {
@@ -21,6 +22,11 @@ int run_diff(const DiffCommandOptions& options) {
   if (options.by == "task") diff_options.by = analyzer::DiffKind::kTask;
   if (options.by == "span") diff_options.by = analyzer::DiffKind::kSpan;
   if (options.by == "resource") diff_options.by = analyzer::DiffKind::kResource;
+  if (options.format == "html") {  // docs/html-report.md
+    analyzer::write_diff_html(options.base, options.now, diff_options, std::cout);
+    std::cout.flush();
+    return std::cout ? 0 : 2;
+  }
   const analyzer::DiffResult diff = analyzer::diff_traces(options.base, options.now, diff_options);
   if (options.format == "json")
     analyzer::write_diff_json(diff, std::cout);
@@ -39,7 +45,7 @@ const bool kRegistered = register_command(41, [](CLI::App& app) {
   sub->add_option("--by", options->by, "Only compare names of this kind")
       ->check(CLI::IsMember({"task", "span", "resource"}));
   sub->add_option("--format", options->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember({"text", "json", "html"}));
   return Command{sub, [options] { return run_diff(*options); }};
 });
 
