@@ -99,6 +99,13 @@ void FrameEncoder::batch(uint64_t thread, std::span<const Event> events, int64_t
   }
 }
 
+Frame FrameEncoder::watermark(int64_t watermark_ns) {
+  auto& b = impl_->builder;
+  auto columns = build_columns(b, {}, false);
+  b.Finish(fb::CreateEventBatch(b, 0, watermark_ns, columns), fb::AnyIdentifier());
+  return impl_->seal(FrameType::kEventBatch);
+}
+
 Frame FrameEncoder::snapshot(int64_t time_ns, uint32_t generation, std::span<const Event> state) {
   auto& sorted = impl_->scratch;
   sorted.assign(state.begin(), state.end());

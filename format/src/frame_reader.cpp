@@ -230,6 +230,22 @@ std::optional<FrameView> FrameReader::next() {
   return std::nullopt;
 }
 
+bool FrameReader::refresh() {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return false;
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size <= size_) return false;
+  size_ = size;
+  status_.bytes = size;
+  if (status_.truncated) {
+    // The incomplete frame was the writer's, caught mid-write: read it again.
+    status_.truncated = false;
+    pos_ = status_.truncated_at;
+    status_.truncated_at = 0;
+  }
+  return true;
+}
+
 void FrameReader::recycle(std::vector<Event>&& events) {
   // A few are enough: one per thread whose batches are in the merge window.
   constexpr size_t kMaxSpare = 64;

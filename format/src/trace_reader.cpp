@@ -105,12 +105,22 @@ bool TraceReader::refill() {
   }
 }
 
+bool TraceReader::resume() {
+  if (!frames_.refresh()) return false;
+  eof_ = false;
+  return true;
+}
+
 bool TraceReader::next(Event& out) {
-  while (heap_.empty() || (!eof_ && heap_.front().ts >= watermark_ns_)) {
-    if (!refill() && heap_.empty()) return false;
-    if (eof_) break;
+  // Past the watermark an event may still be preceded by one in a later frame:
+  // it waits for more frames, or for the end of the file (when not following).
+  while (heap_.empty() || heap_.front().ts >= watermark_ns_) {
+    if (eof_) {
+      if (following_ || heap_.empty()) return false;
+      break;
+    }
+    refill();
   }
-  if (heap_.empty()) return false;
   HeapEntry& top = heap_.front();
   Cursor& cursor = cursors_[top.cursor];
   out = cursor.events[cursor.pos];

@@ -13,7 +13,7 @@ struct Config {
   Mode mode = Mode::kStream;
   uint64_t ring_bytes = 1 << 20;       // per-thread ring
   uint64_t flight_bytes = 64 << 20;    // flight: compressed frames kept in memory
-  uint64_t flush_interval_ms = 50;     // flusher timer
+  uint64_t flush_interval_ms = 50;     // flusher timer (TASKSCOPE_FLUSH_INTERVAL)
   uint64_t hang_timeout_ms = 0;        // watchdog: dump when nothing progressed this long (0 = off)
   bool abort_on_hang = false;          // after the watchdog's dump, terminate the process
   int dump_signal = 12;                // SIGUSR2: dump the flight window (0 = none)
@@ -29,9 +29,9 @@ struct Config {
 // Reads TASKSCOPE_OUTPUT, TASKSCOPE_MODE (stream|flight), TASKSCOPE_BUFFER (e.g. 64M),
 // TASKSCOPE_RING, TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
 // TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1), TASKSCOPE_FILE_MODE
-// (octal, e.g. 0640) over `base`. In a secure-execution process (setuid,
-// setgid, file capabilities: AT_SECURE) the environment is not trusted and
-// `base` is returned unchanged.
+// (octal, e.g. 0640), TASKSCOPE_FLUSH_INTERVAL (e.g. 50ms) over `base`. In a
+// secure-execution process (setuid, setgid, file capabilities: AT_SECURE) the
+// environment is not trusted and `base` is returned unchanged.
 Config config_from_environment(Config base = {});
 
 // Starts recording. Returns false (and records nothing) if a session is already

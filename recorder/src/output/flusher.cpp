@@ -111,6 +111,11 @@ std::vector<format::Event> Flusher::module_events(uint64_t thread) const {
     event.b = module.size;
     event.str = module.path_id;
     events.push_back(event);
+    if (module.build_id_id == 0) continue;
+    event.kind = EventKind::kModuleBuildId;
+    event.b = 0;
+    event.str = module.build_id_id;
+    events.push_back(event);
   }
   return events;
 }

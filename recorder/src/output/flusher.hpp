@@ -115,6 +115,8 @@ class Flusher {
   uint32_t next_string_ = 1;
   int64_t watermark_ns_ = 0;
   int64_t newest_event_ns_ = -1;  // newest live event of the current round
+  int64_t promised_watermark_ns_ = 0;  // stream: watermark of the last batch written
+  int64_t last_batch_ns_ = 0;          // stream: round time of the last batch written
   uint32_t threads_at_hang_ = 0;   // the program's live threads when the watchdog fired
   uint32_t generation_ = 0;
   uint64_t strings_frames_since_compaction_ = 0;

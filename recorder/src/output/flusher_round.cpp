@@ -13,6 +13,10 @@ namespace {
 // one, so a long run does not accumulate thousands of tiny frames.
 constexpr size_t kMaxStringFramesBeforeMerge = 32;
 
+// Stream mode: the longest a reader following the file waits for a watermark
+// while nothing is recorded (docs/top.md, "Freshness").
+constexpr int64_t kIdleWatermarkNs = 200'000'000;
+
 }  // namespace
 
 Flusher::Segment& Flusher::open_segment(uint64_t agent) {
@@ -171,7 +175,20 @@ void Flusher::round(bool final) {
     events += segment.events.size();
   }
   g_counters.events.fetch_add(events, std::memory_order_relaxed);
-  watermark_ns_ = std::max(watermark_ns_, clock_.to_ns(round_ticks));
+  const int64_t round_ns = clock_.to_ns(round_ticks);
+  if (stream_ != nullptr) {
+    // A reader following the file (`taskscope top`) releases events only up to
+    // the latest watermark. While nothing is recorded (every thread blocked) an
+    // empty batch carries it, so a hang shows live, not only in the dump.
+    const bool idle_too_long = events == 0 && watermark_ns_ > promised_watermark_ns_ &&
+                               round_ns - last_batch_ns_ >= kIdleWatermarkNs;
+    if (idle_too_long) emit(encoder_.watermark(watermark_ns_), 0);
+    if (events != 0 || idle_too_long) {
+      promised_watermark_ns_ = watermark_ns_;
+      last_batch_ns_ = round_ns;
+    }
+  }
+  watermark_ns_ = std::max(watermark_ns_, round_ns);
   ThreadRegistry::instance().release(drained_retired_);
 }
 

@@ -167,6 +167,7 @@ Config config_from_environment(Config base) {
   apply("TASKSCOPE_SIGNAL", parse_int, &base.dump_signal);
   apply("TASKSCOPE_LOSSLESS", parse_flag, &base.lossless);
   apply("TASKSCOPE_FILE_MODE", parse_file_mode, &base.file_mode);
+  apply("TASKSCOPE_FLUSH_INTERVAL", parse_duration_ms, &base.flush_interval_ms);
   return base;
 }
 

@@ -94,6 +94,11 @@ class FrameReader {
   // Gives back a frame's event vector once consumed: the next frames decode
   // into it, so reading allocates (and faults in) no fresh memory per frame.
   void recycle(std::vector<Event>&& events);
+  // Following a file that is still being written (`taskscope top`): looks at
+  // the file's size again and, when it grew, lets next() go on from the end of
+  // the last complete frame (an incomplete last frame is read again whole).
+  // Returns true when there are new bytes.
+  bool refresh();
 
  private:
   bool read_at(uint64_t offset, void* out, size_t size);
@@ -128,6 +133,17 @@ class TraceReader {
   const std::unordered_map<uint32_t, std::string>& strings() const { return strings_; }
   const ReadStatus& status() const;
 
+  // Following a growing file (docs/top.md): while `following`, reaching the end
+  // of the file's complete frames does not release events past the watermark
+  // (a later frame may still precede them); next() returns false, and after
+  // resume() found new bytes it goes on. Turning following off releases the rest.
+  void set_following(bool following) { following_ = following; }
+  // Looks for frames written since the end was reached; true when there are.
+  bool resume();
+  // No later frame holds an event before this time (the latest batch's promise).
+  int64_t watermark_ns() const { return watermark_ns_; }
+  // The footer was read: the writer closed the file.
+  bool closed() const { return frames_.status().footer.has_value(); }
 
  private:
   // One admitted batch being merged.
@@ -157,6 +173,7 @@ class TraceReader {
   bool eof_ = false;
   bool snapshot_taken_ = false;
   bool batch_seen_ = false;
+  bool following_ = false;
   mutable std::string scratch_;
 };
 

@@ -38,6 +38,10 @@ class FrameEncoder {
   // bound). Appends one or more frames to `out` (long batches are split).
   void batch(uint64_t thread, std::span<const Event> events, int64_t watermark_ns,
              std::vector<Frame>& out);
+  // An event batch with no events: it only promises `watermark_ns`, so that a
+  // reader following a stream trace can release the events before it while the
+  // program records nothing (every thread blocked).
+  Frame watermark(int64_t watermark_ns);
   // Live state at `time_ns` as synthetic events (kFlagSnapshot set by the encoder),
   // for the start of a flight-recorder generation.
   Frame snapshot(int64_t time_ns, uint32_t generation, std::span<const Event> state);
