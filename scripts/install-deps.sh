@@ -9,6 +9,8 @@ packages=(
   libzstd-dev libboost1.81-dev libboost-graph1.81-dev libcli11-dev catch2
   libbenchmark-dev libspdlog-dev libdw-dev rapidjson-dev
   clang libclang-rt-14-dev ccache
+  libgraphviz-dev chromium
+  libncurses-dev
 )
 
 missing=()
