@@ -12,11 +12,10 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 
 #include "run_cli.hpp"
 #include "script.hpp"
-#include "taskscope/format/writer.hpp"
+#include "trace_file.hpp"
 
 namespace taskscope::test {
 namespace {
@@ -47,32 +46,7 @@ class TempDir {
 // Writes `script` as a trace of format 1.`minor`, without analyzing it in this
 // process (write_trace does, and a regression would block the test itself).
 void write_plain(const Script& script, const std::string& path, uint16_t minor) {
-  format::FrameEncoder encoder(1);
-  format::TraceFile file;
-  REQUIRE(file.open(path));
-  format::TraceHeader header;
-  header.version_major = format::kFormatMajor;
-  header.version_minor = minor;
-  header.process_name = "moved";
-  header.mode = "stream";
-  header.reason = "exit";
-  bool ok = file.write(encoder.header(header));
-  std::vector<format::StringEntry> strings;
-  for (const auto& [id, text] : script.strings) strings.push_back({id, text});
-  ok &= file.write(encoder.strings(strings));
-  std::map<uint64_t, std::vector<Event>> by_thread;
-  for (const Event& e : script.events) by_thread[e.thread].push_back(e);
-  for (const auto& [thread, events] : by_thread) {
-    std::vector<format::Frame> frames;
-    encoder.batch(thread, events, 0, frames);
-    for (const auto& frame : frames) ok &= file.write(frame);
-  }
-  format::TraceFooter footer;
-  footer.events = script.events.size();
-  footer.end_ns = script.events.back().ts_ns;
-  ok &= file.write(encoder.footer(footer));
-  file.close();
-  REQUIRE(ok);
+  REQUIRE(test::write_trace_file(script, path, true, "exit", -1, minor));
 }
 
 // Two threads deadlocked, their locks taken at call sites in the two modules,

@@ -22,16 +22,18 @@ inline std::string temp_trace_path(const std::string& stem) {
       .string();
 }
 
-// `reason` goes into the header; the footer closes the trace at `end_ns`, or at
-// the last event when negative (a watchdog or a signal ends a trace later).
-inline bool write_trace(const Script& script, const std::string& path, bool footer = true,
-                        const std::string& reason = "exit", int64_t end_ns = -1) {
+// Writes the file only. `reason` goes into the header; the footer closes the
+// trace at `end_ns`, or at the last event when negative (a watchdog or a signal
+// ends a trace later); `minor` is the format's minor version in the header.
+inline bool write_trace_file(const Script& script, const std::string& path, bool footer = true,
+                             const std::string& reason = "exit", int64_t end_ns = -1,
+                             uint16_t minor = format::kFormatMinor) {
   format::FrameEncoder encoder(1);
   format::TraceFile file;
   if (!file.open(path)) return false;
   format::TraceHeader header;
   header.version_major = format::kFormatMajor;
-  header.version_minor = format::kFormatMinor;
+  header.version_minor = minor;
   header.process_name = "synthetic";
   header.mode = "stream";
   header.reason = reason;
@@ -53,7 +55,14 @@ inline bool write_trace(const Script& script, const std::string& path, bool foot
     ok &= file.write(encoder.footer(f));
   }
   file.close();
-  // The file's report must follow docs/report.schema.json, as the CLI would print it.
+  return ok;
+}
+
+// Writes the file (see write_trace_file) and checks that its report follows
+// docs/report.schema.json, as the CLI would print it.
+inline bool write_trace(const Script& script, const std::string& path, bool footer = true,
+                        const std::string& reason = "exit", int64_t end_ns = -1) {
+  const bool ok = write_trace_file(script, path, footer, reason, end_ns);
   if (ok) {
     const auto analysis = analyzer::analyze_file(path);
     if (const std::string violation =

@@ -17,19 +17,6 @@ namespace {
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 
-// Lines of programs/`source` marked "waits here".
-std::set<int> wait_lines(const std::string& source) {
-  std::string path = __FILE__;
-  path = path.substr(0, path.rfind('/') + 1) + "programs/" + source;
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::set<int> lines;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number)
-    if (line.find("// waits here") != std::string::npos) lines.insert(number);
-  return lines;
-}
-
 // The analysis of `program` run with `mode`, which must hang ("stuck") or
 // print `output`.
 RunResult analysis_of(const std::string& program, const std::string& mode,
@@ -66,7 +53,7 @@ void check_stuck(const std::string& program, const std::string& source) {
   CHECK(is_error_verdict(kinds));
   CHECK_THAT(report.out, Contains("\"wait\": \"futex\""));
   CHECK_THAT(report.out, Contains("wake a futex word"));
-  const std::set<int> lines = wait_lines(source);
+  const std::set<int> lines = marked_lines(source, "// waits here");
   REQUIRE(lines.size() == 1);
   CHECK_THAT(report.out, Contains(source + ":" + std::to_string(*lines.begin())));
 }
@@ -115,7 +102,7 @@ TEST_CASE("futex: barrier, semaphore, atomic wait and call_once waits are record
   for (const auto& e : trace.of_kind(format::EventKind::kModuleMap))
     symbolizer.add_module(e.a, e.b, trace.text(e.str));
   const std::string file = "programs/cxx20_waits.cpp";
-  const std::set<int> marked = wait_lines("cxx20_waits.cpp");
+  const std::set<int> marked = marked_lines("cxx20_waits.cpp", "// waits here");
   std::set<int> waited_at;
   for (const auto& e : trace.of_kind(format::EventKind::kWaitBegin)) {
     if (e.op != static_cast<uint8_t>(format::WaitOp::kFutexWait)) continue;

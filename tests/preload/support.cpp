@@ -7,10 +7,23 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "taskscope/format/reader.hpp"
 
 namespace taskscope::preload_test {
+
+std::set<int> marked_lines(const std::string& source, const std::string& marker) {
+  std::string path = __FILE__;
+  path = path.substr(0, path.rfind('/') + 1) + "programs/" + source;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::set<int> lines;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number)
+    if (line.find(marker) != std::string::npos) lines.insert(number);
+  return lines;
+}
 namespace {
 
 std::string slurp(const std::string& path) {

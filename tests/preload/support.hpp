@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ RunResult run_shell(const std::string& command, const std::string& input = "");
 
 // Single-quotes `text` for the shell.
 std::string quote(const std::string& text);
+// Numbers of the lines of programs/`source` (beside this file) that contain
+// `marker`, e.g. "// taken here": where a report's locations must point.
+std::set<int> marked_lines(const std::string& source, const std::string& marker);
 // Path of a test program built from tests/preload/programs.
 std::string program(const std::string& name);
 // A fresh file path in this test process's scratch directory.

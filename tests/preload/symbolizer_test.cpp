@@ -57,19 +57,6 @@ __attribute__((noinline)) const void* locate_me() {
 }
 constexpr int kLocateLine = __LINE__ - 4;
 
-// Lines of the test program `source` (in programs/) marked "taken here".
-std::set<int> marked_lines(const std::string& source) {
-  std::string path = __FILE__;
-  path = path.substr(0, path.rfind('/') + 1) + "programs/" + source;
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::set<int> lines;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number)
-    if (line.find("// taken here") != std::string::npos) lines.insert(number);
-  return lines;
-}
-
 // The line of the first frame of `location` ("programs/x.cpp:17 (f) <- ..."),
 // or 0 when it is not in `file`.
 int first_line_in(const std::string& location, const std::string& file) {
@@ -104,7 +91,7 @@ void check_std_sites(const std::string& program_name) {
       CHECK_THAT(where, StartsWith(file + ":"));
     }
   }
-  const std::set<int> marked = marked_lines("std_sites.cpp");
+  const std::set<int> marked = marked_lines("std_sites.cpp", "// taken here");
   for (int line : taken) {
     INFO("acquired at line " << line);
     CHECK(marked.count(line) == 1);

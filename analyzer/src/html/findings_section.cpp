@@ -2,27 +2,13 @@
 #include "html/findings_section.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "html/cycle_graph.hpp"
+#include "taskscope/analyzer/report.hpp"
 #include "html/html_text.hpp"
 
 namespace taskscope::analyzer::html {
 namespace {
-
-// The kinds told as a story of stuck agents, which decide the verdict.
-bool is_story(FindingKind kind) {
-  return kind == FindingKind::kDeadlock || kind == FindingKind::kChannelFullCycle ||
-         kind == FindingKind::kBlockedForever || kind == FindingKind::kLostWakeup;
-}
-
-std::string headline(const Finding& finding) {
-  std::string kind(finding_kind_name(finding.kind));
-  for (char& c : kind) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
-  if (finding.kind == FindingKind::kChannelFullCycle) kind = "CHANNEL-FULL CYCLE";
-  if (finding.severity != Severity::kError) kind = "POSSIBLE " + kind;
-  return kind;
-}
 
 std::string when(const Report& report) {
   const bool at_end = report.at_ns >= report.trace.end_ns;
@@ -101,7 +87,7 @@ std::string finding_article(const Finding& finding, size_t index) {
   std::string out = "<article class=\"finding " + severity + "\" id=\"finding-" +
                     std::to_string(index) + "\" data-kind=\"" +
                     escape(finding_kind_name(finding.kind)) + "\">\n";
-  out += "<h3><span class=\"badge " + severity + "\">" + escape(headline(finding)) +
+  out += "<h3><span class=\"badge " + severity + "\">" + escape(finding_heading(finding)) +
          "</span> <span class=\"summary\">" + escape(finding.summary) + "</span></h3>\n";
   if (finding.since_ns >= 0)
     out += "<p class=\"muted\">since " + escape(Names::time(finding.since_ns)) + "</p>\n";
@@ -130,7 +116,7 @@ std::string finding_article(const Finding& finding, size_t index) {
 
 std::string verdict_section(const Report& report) {
   const auto story = std::find_if(report.findings.begin(), report.findings.end(),
-                                  [](const Finding& f) { return is_story(f.kind); });
+                                  [](const Finding& f) { return is_stuck_story(f.kind); });
   const size_t stalled =
       std::count_if(report.findings.begin(), report.findings.end(),
                     [](const Finding& f) { return f.kind == FindingKind::kStalled; });
@@ -140,7 +126,7 @@ std::string verdict_section(const Report& report) {
   std::string cls, text;
   if (story != report.findings.end()) {
     cls = story->severity == Severity::kError ? "error" : "warning";
-    text = headline(*story) + ": " + story->summary;
+    text = finding_heading(*story) + ": " + story->summary;
   } else if (stalled > 0) {
     cls = "warning";
     text = "STALLED: " + std::to_string(stalled) + (stalled == 1 ? " agent" : " agents") +

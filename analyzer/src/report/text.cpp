@@ -1,4 +1,4 @@
-// The text report (see REPORT-EXAMPLE.md): the verdict first; then each stuck-set
+// The text report: the verdict first; then each stuck-set
 // finding as a story (the cycle drawn, every stuck agent with its wait, holds,
 // spawn chain and span stack, why it cannot resolve, what fixes it); then the
 // other warnings; then the census and a line about the trace itself.
@@ -12,17 +12,8 @@ namespace taskscope::analyzer {
 
 namespace {
 
-bool is_story(FindingKind kind) {
-  return kind == FindingKind::kDeadlock || kind == FindingKind::kChannelFullCycle ||
-         kind == FindingKind::kBlockedForever || kind == FindingKind::kLostWakeup;
-}
-
 std::string headline(const Finding& finding) {
-  std::string kind(finding_kind_name(finding.kind));
-  for (char& c : kind) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
-  if (finding.kind == FindingKind::kChannelFullCycle) kind = "CHANNEL-FULL CYCLE";
-  if (finding.severity != Severity::kError) kind = "POSSIBLE " + kind;
-  return kind + ": " + finding.summary;
+  return finding_heading(finding) + ": " + finding.summary;
 }
 
 constexpr size_t kProseWidth = 96;
@@ -62,12 +53,25 @@ void story(const Finding& finding, bool with_headline, std::string& out) {
 
 }  // namespace
 
+bool is_stuck_story(FindingKind kind) {
+  return kind == FindingKind::kDeadlock || kind == FindingKind::kChannelFullCycle ||
+         kind == FindingKind::kBlockedForever || kind == FindingKind::kLostWakeup;
+}
+
+std::string finding_heading(const Finding& finding) {
+  std::string kind(finding_kind_name(finding.kind));
+  for (char& c : kind) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
+  if (finding.kind == FindingKind::kChannelFullCycle) kind = "CHANNEL-FULL CYCLE";
+  if (finding.severity != Severity::kError) kind = "POSSIBLE " + kind;
+  return kind;
+}
+
 std::string render_text(const Analysis& analysis) {
   const Report& report = analysis.report();
   std::string out;
   std::vector<const Finding*> stories, warnings, notes;
   for (const Finding& finding : report.findings) {
-    if (is_story(finding.kind))
+    if (is_stuck_story(finding.kind))
       stories.push_back(&finding);
     else if (finding.severity == Severity::kInfo)
       notes.push_back(&finding);

@@ -11,6 +11,11 @@
 namespace taskscope::analyzer {
 
 std::string render_text(const Analysis& analysis);
+// The kinds told as the story of stuck agents (deadlock, channel-full cycle,
+// blocked forever, lost wakeup): they decide the verdict of every rendering.
+bool is_stuck_story(FindingKind kind);
+// How a finding is headed: "CHANNEL-FULL CYCLE", "POSSIBLE LOCK ORDER INVERSION".
+std::string finding_heading(const Finding& finding);
 std::string render_json(const Analysis& analysis);
 std::string render_dot(const Analysis& analysis);
 
