@@ -48,6 +48,35 @@ TEST_CASE("a fan-out into a bounded Asio channel awaited before draining is a ch
   CHECK_THAT(analysis.out, Contains("\"name\": \"aggregate\""));
   CHECK_THAT(analysis.out, Contains("\"name\": \"fetch#"));
   CHECK_THAT(analysis.out, Contains("\"type\": \"channel\""));
+  // Where each fetch was spawned: the line of channel_cycle.cpp whose await
+  // started it (its token's source location), not an Asio header.
+  CHECK(std::regex_search(analysis.out,
+                          std::regex("\"name\": \"fetch#[0-9]+\",[^}]*\"spawned_at\": \\{\\s*"
+                                     "\"file\": \"[^\"]*channel_cycle\\.cpp\",\\s*\"line\": [1-9]")));
+}
+
+TEST_CASE("the Asio service scenario names its coroutines and spawn sites in the trace itself") {
+  // traces/asio_service, recorded as its committed trace is: what the corpus
+  // test reads from that trace, this build's recorder must still write.
+  const std::string trace = scratch_path("asio_service.tscope");
+  const RunResult run = run_shell(std::string(TASKSCOPE_CLI) + " record -o '" + trace + "' " +
+                                  kHang + " -- '" + ASIO_SERVICE_PROGRAM + "'");
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 124);
+  const Trace events = read_trace(trace);
+  const auto named = [&](const std::string& text) {
+    return std::any_of(events.strings.begin(), events.strings.end(),
+                       [&](const auto& entry) { return entry.second == text; });
+  };
+  CHECK(named("aggregator"));
+  CHECK(named("fetch"));
+  CHECK(named("handler"));
+  const RunResult analysis = analyze_json(trace);
+  INFO(analysis.out << analysis.err);
+  CHECK(has(finding_kinds(analysis.out), "channel_full_cycle"));
+  CHECK(std::regex_search(analysis.out,
+                          std::regex("\"name\": \"fetch#[0-9]+\",[^}]*\"spawned_at\": \\{\\s*"
+                                     "\"file\": \"[^\"]*asio_service\\.cpp\",\\s*\"line\": [1-9]")));
 }
 
 TEST_CASE("the Asio aggregator that drains while its fetches run gets no error") {

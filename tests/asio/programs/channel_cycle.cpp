@@ -4,7 +4,9 @@
 // draining it. With more fetches than room, the last fetches wait for room
 // that only the aggregator can make, and it waits for them: it hangs.
 // `--twin` drains while the fetches run and waits for them only then.
-// Nothing here refers to taskscope: the build links taskscope::asio.
+// Nothing here refers to taskscope: the build links taskscope::asio. The
+// awaits that spawn fetches use a `use_awaitable_t<>{}` token, which carries
+// its source location to Asio's handler tracking: the spawn sites.
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
@@ -25,7 +27,7 @@ asio::awaitable<void> fetch(Results& results, int page) {
 asio::awaitable<void> aggregate(bool twin) {
   auto executor = co_await asio::this_coro::executor;
   Results results(executor, kRoom);
-  co_await asio::co_spawn(executor, fetch(results, 0), asio::use_awaitable);
+  co_await asio::co_spawn(executor, fetch(results, 0), asio::use_awaitable_t<>{});
   int total = co_await results.async_receive(asio::use_awaitable);
   std::vector<decltype(asio::co_spawn(executor, fetch(results, 1), asio::deferred))> fetches;
   for (int page = 1; page <= kFetches; ++page)
@@ -37,7 +39,7 @@ asio::awaitable<void> aggregate(bool twin) {
       total += co_await results.async_receive(asio::use_awaitable);
   } else {
     co_await asio::experimental::make_parallel_group(std::move(fetches))
-        .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+        .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable_t<>{});
     for (int page = 1; page <= kFetches; ++page)
       total += co_await results.async_receive(asio::use_awaitable);
   }

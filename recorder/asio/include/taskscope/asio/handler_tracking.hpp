@@ -6,7 +6,9 @@
 // runtime in runtime/ records the same shapes):
 //  - a co_spawned coroutine is a task (kTaskSpawn, parent = the acting agent
 //    where it started, named by its coroutine function); a chain of handlers
-//    started outside any task is a task too;
+//    started outside any task is a task too. Its spawn site, and a name that
+//    needs no symbols, come from use_awaitable_t<>{} source locations in the
+//    program's code (is_program_site);
 //  - every handler invocation, and every stretch of a coroutine that Asio runs
 //    inline (co_spawn's first run, a resumption inside another's handler), is
 //    a poll of its task on the thread that runs it;
@@ -31,6 +33,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 
 #include "taskscope/asio/detail/frames.hpp"
@@ -67,6 +70,33 @@ struct NoFrame {};
 
 inline bool is_co_spawn_entry(const char* function) noexcept {
   return function != nullptr && std::strcmp(function, "co_spawn_entry_point") == 0;
+}
+
+// A location in the program's own code: Asio's locations name its headers
+// (Asio is header-only, so its frames are in the program too). A program's
+// location reaches the hooks through use_awaitable_t's source location: the
+// default-constructed token (`use_awaitable_t<>{}`), not the `use_awaitable`
+// constant, which carries none.
+inline bool is_program_site(const Site& site) noexcept {
+  return site.file != nullptr && site.line > 0 && std::strncmp(site.file, "boost/", 6) != 0 &&
+         std::strstr(site.file, "/boost/") == nullptr;
+}
+
+// The name of the function a source location's function name stands for:
+// "fetch" (GCC's form) as is, "boost::asio::awaitable<void> fetch(Results&,
+// int)" (a full signature) without its return type and parameters.
+inline std::string_view function_named(std::string_view signature) noexcept {
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < signature.size(); ++i) {
+    const char c = signature[i];
+    if (c == '<' || c == '[') ++depth;
+    if ((c == '>' || c == ']') && depth > 0) --depth;
+    if (depth != 0) continue;
+    if (c == ' ') start = i + 1;
+    if (c == '(') return i > start ? signature.substr(start, i - start) : std::string_view{};
+  }
+  return signature.substr(start);
 }
 
 inline StringId intern_site(const Site& site) noexcept {
@@ -123,7 +153,7 @@ class Location {
     std::lock_guard<SpinLock> lock(tasks.mutex);
     AgentId id = tasks.by_entry(entry);
     if (id == 0) {
-      id = tasks.spawn(entry, 0, 0);
+      id = tasks.spawn(entry, 0, spawn_site());
       // Spawned while its parent was starting an operation of its own: the
       // parent's handler is the new coroutine's completion; it awaits it.
       if (next_ != nullptr && next_->task_ != 0 && next_->task_ == t_task &&
@@ -139,12 +169,31 @@ class Location {
       if (task != nullptr) ++task->polls;
       tasks.resumed(id);
     }
+    if (task != nullptr && !task->named && is_program_site(site_) &&
+        Links::awaited_by_spawned(frame)) {
+      // The spawned coroutine's own code starts this operation: its
+      // location names the coroutine's function, readable without the binary.
+      const std::string_view name = function_named(site_.function != nullptr ? site_.function : "");
+      if (!name.empty()) {
+        task->named = true;
+        emit(EventKind::kAgentName, 0, id, 0, intern(name));
+      }
+    }
     if (task != nullptr && !task->named) {
       if (const void* function = Links::spawned_function(frame)) {
         task->named = true;
         emit(EventKind::kAgentName, 0, id, 0, intern_symbol(function));
       }
     }
+  }
+
+  // Where a new coroutine is spawned: the innermost enclosing location in the
+  // program's code (the operation its spawner awaits it or its group with),
+  // 0 when none is in scope.
+  StringId spawn_site() const noexcept {
+    for (const Location* at = next_; at != nullptr; at = at->next_)
+      if (is_program_site(at->site_)) return intern_site(at->site_);
+    return 0;
   }
 
   Site site_;

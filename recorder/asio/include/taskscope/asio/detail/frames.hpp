@@ -50,6 +50,14 @@ struct FrameLinks : boost::asio::detail::awaitable_frame_base<Executor> {
     return address == nullptr ? nullptr : *static_cast<void* const*>(address);
   }
 
+  // True when `frame` (an operation's initiation) was awaited by the spawned
+  // coroutine itself: the operation's tracked location is in its code.
+  static bool awaited_by_spawned(Base* frame) noexcept {
+    Base* awaiting = caller(frame);
+    Base* entry = awaiting == nullptr ? nullptr : caller(awaiting);
+    return entry != nullptr && caller(entry) == nullptr;
+  }
+
  private:
   static Base* caller(Base* frame) noexcept { return frame->*(&FrameLinks::caller_); }
 };
