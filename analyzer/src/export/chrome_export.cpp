@@ -7,11 +7,11 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "export/lock_holds.hpp"
 #include "export/trace_event_sink.hpp"
+#include "export/track_list.hpp"
 #include "taskscope/analyzer/name_catalog.hpp"
 #include "taskscope/format/reader.hpp"
 #include "taskscope/model/acting_agents.hpp"
@@ -29,7 +29,8 @@ using model::ResourceId;
 // Invariant: tasks_ holds every task seen and not ended (a polled task is always
 // in it), so the acting agent is a task exactly when tasks_ has it; a task's
 // pending flows are ended (at most once each) by its next poll; tracks_ lists
-// every track written to, named once the whole trace is known.
+// every track written to (as runs of ids, track_list.hpp), named once the whole
+// trace is known. What a task needs is dropped when it ends.
 class ChromeExporter {
  public:
   ChromeExporter(const format::TraceReader& reader, std::ostream& out)
@@ -125,7 +126,7 @@ class ChromeExporter {
 
   TrackId track(TrackId id) {
     const uint64_t key = track_key(id);
-    if (key != last_track_ && tracked_.insert(key).second) tracks_.push_back(id);
+    if (key != last_track_) tracks_.use(id);
     last_track_ = key;
     return id;
   }
@@ -143,7 +144,7 @@ class ChromeExporter {
   // agent is known (so "#N" tells apart agents that share a name, as in `analyze`).
   // Trace viewers read thread_name metadata wherever it is in the file.
   void name_tracks() {
-    for (const TrackId id : tracks_) sink_.name_track(id, names_.agent(id.tid));
+    tracks_.for_each([this](TrackId id) { sink_.name_track(id, names_.agent(id.tid)); });
   }
 
   // A task's polls and lifetime carry its name without the "#N" (not known yet
@@ -307,9 +308,8 @@ class ChromeExporter {
   TraceEventSink sink_;
   model::ActingAgents agents_;
   LockHolds holds_;
-  std::vector<TrackId> tracks_;
-  std::unordered_set<uint64_t> tracked_;  // track_key of each of tracks_
-  uint64_t last_track_ = UINT64_MAX;      // in tracked_, unless UINT64_MAX
+  TrackList tracks_;
+  uint64_t last_track_ = UINT64_MAX;  // in tracks_, unless UINT64_MAX
   std::unordered_map<AgentId, TaskState> tasks_;
   std::unordered_map<ResourceId, ResourceLabel> resources_;
   uint64_t flow_ids_ = 0, flows_ = 0;

@@ -137,7 +137,8 @@ class TimelineBuilder {
     if (open->second.empty()) open_.erase(open);  // memory bounded by the live tracks
     for (auto& pair : e.args) slice.args.push_back(std::move(pair));
     std::string op = arg(slice.args, "op");
-    if (slice.category == "task") last_op_.erase(key);  // the task ended
+    const bool task_ended = slice.category == "task";
+    if (task_ended) last_op_.erase(key);
     // A task's "awaiting X" slice goes on from the wait its poll made: it is
     // blocked on that wait's kind (the export names it, not its kind).
     if (slice.category == "wait" && e.pid == kChromeTasksPid) {
@@ -166,6 +167,9 @@ class TimelineBuilder {
     summary_.add_slice(summary_.lane(e.pid, e.tid, slice.start_ns), slice.start_ns, end_ns, kind,
                        summary_.intern(op), summary_.intern(slice.name),
                        summary_.intern(details(slice.args)));
+    // Its lifetime is a task's last slice: a task without a lane is forgotten,
+    // so memory follows the lanes and the live tasks, not every task met.
+    if (task_ended) summary_.forget(e.pid, e.tid);
   }
 
   // A spawn arrow goes from the spawner to the task's lane at its first poll

@@ -46,6 +46,11 @@ uint32_t TimelineSummary::lane(int pid, uint64_t id, int64_t ts_ns) {
   return index;
 }
 
+void TimelineSummary::forget(int pid, uint64_t id) {
+  auto found = lane_of_.find(lane_key(pid, id));
+  if (found != lane_of_.end() && found->second == kNoLane) lane_of_.erase(found);
+}
+
 void TimelineSummary::name_lane(int pid, uint64_t id, std::string name) {
   auto found = lane_of_.find(lane_key(pid, id));
   if (found != lane_of_.end() && found->second != kNoLane)

@@ -12,7 +12,8 @@
 // full (up to `max_focus_slices`): the detail stays where the findings are.
 //
 // Invariants: slices_.size() <= max_slices + max_focus_slices; cells_.size() <=
-// max_cells; lanes_.size() <= max_lanes + max_thread_lanes + focus lanes; every slice's lane is a
+// max_cells; lanes_.size() <= max_lanes + max_thread_lanes + focus lanes; lane_of_ holds the
+// lanes and the tracks without one that have not been forgotten; every slice's lane is a
 // valid index; time is conserved: a slice is either kept or its state time is
 // in a cell (spans, holds and marks are kept or counted in `dropped`).
 #pragma once
@@ -110,6 +111,11 @@ class TimelineSummary {
   // max_lanes are taken, so a trace that spawns many tasks early still shows
   // tasks of its middle and end.
   uint32_t lane(int pid, uint64_t id, int64_t ts_ns);
+  // The track's agent ended: a track without a lane is forgotten (it is only
+  // counted in omitted_lanes()), so the lane map holds the lanes and the live
+  // tracks, not every agent of the trace.
+  void forget(int pid, uint64_t id);
+  size_t tracks_known() const { return lane_of_.size(); }
   void name_lane(int pid, uint64_t id, std::string name);
   uint32_t intern(const std::string& text);
 
