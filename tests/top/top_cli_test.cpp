@@ -160,8 +160,11 @@ TEST_CASE("top FILE shows a hang live while every thread is blocked", "[top]") {
   Program program(trace.str(), "-1");
   const auto frame = frame_when(trace.str(), [](const json::Value& f) {
     const json::Value* main = agent_named(f, "main");
+    // A frame read while the stages' names are still behind the watermark
+    // shows the joined thread by number; a later one names it.
     return main != nullptr && (*main)["state"].string == "blocked" &&
-           (*main)["waiting_on"].string.rfind("joining", 0) == 0;
+           (*main)["waiting_on"].string == "joining stage-a" &&
+           agent_named(f, "worker") != nullptr;
   });
   REQUIRE(frame);
   const json::Value* main = agent_named(*frame, "main");

@@ -1,10 +1,30 @@
 #include "live/meter.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace taskscope::analyzer {
 
 using format::EventKind;
+
+void LatencyQuantiles::add(uint64_t value) {
+  if (histogram_.count() == 0 && exact_.size() < kExact) {
+    exact_.push_back(value);
+    return;
+  }
+  for (uint64_t kept : exact_) histogram_.add(kept);
+  exact_.clear();
+  exact_.shrink_to_fit();
+  histogram_.add(value);
+}
+
+uint64_t LatencyQuantiles::quantile(double q) const {
+  if (exact_.empty()) return histogram_.quantile(q);
+  std::vector<uint64_t> sorted = exact_;
+  std::sort(sorted.begin(), sorted.end());
+  const double rank = std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size()));
+  return sorted[static_cast<size_t>(std::max(rank, 1.0)) - 1];
+}
 
 uint64_t LiveSession::Meter::kinds() const {
   return kind_bit(EventKind::kPollBegin) | kind_bit(EventKind::kPollEnd) |
@@ -40,7 +60,7 @@ void LiveSession::Meter::observe(const format::Event& e, AgentId acting, const S
       if (agent == nullptr || !agent->waiting || e.ts_ns < agent->wait.since_ns) break;
       Measures& measures = agents_[acting];
       measures.wait_ns += e.ts_ns - agent->wait.since_ns;
-      measures.recent.push_front({agent->wait, e.ts_ns});
+      measures.recent.insert(measures.recent.begin(), {agent->wait, e.ts_ns});
       if (measures.recent.size() > recent_waits_) measures.recent.pop_back();
       break;
     }

@@ -8,14 +8,30 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <unordered_map>
+#include <vector>
 
 #include "taskscope/analyzer/live.hpp"
 #include "taskscope/analyzer/replay.hpp"
 #include "taskscope/analyzer/stats_distribution.hpp"
 
 namespace taskscope::analyzer {
+
+// Poll scheduling latencies of one agent. Most tasks are polled a few times:
+// their values are kept as they are (exact quantiles, nothing sized by the
+// largest value to allocate per task); past kExact values they move into a
+// LogHistogram (quantiles within its relative error).
+class LatencyQuantiles {
+ public:
+  void add(uint64_t value);
+  uint64_t count() const { return exact_.size() + histogram_.count(); }
+  uint64_t quantile(double q) const;  // nearest rank, as LogHistogram's; 0 when empty
+
+ private:
+  static constexpr size_t kExact = 16;
+  std::vector<uint64_t> exact_;  // until histogram_ takes over
+  LogHistogram histogram_;
+};
 
 class LiveSession::Meter : public EventObserver {
  public:
@@ -27,8 +43,8 @@ class LiveSession::Meter : public EventObserver {
     int64_t poll_ns = 0;  // completed polls (a worker thread: the polls it ran)
     int64_t poll_begin_ns = -1;  // a worker thread: start of its outermost poll now
     int64_t wait_ns = 0;  // completed waits
-    LogHistogram sched_latency;
-    std::deque<FinishedWait> recent;  // newest first
+    LatencyQuantiles sched_latency;
+    std::vector<FinishedWait> recent;  // newest first, at most recent_waits
     int64_t busy_at_frame_ns = -1;    // busy time at the previous frame
   };
 
