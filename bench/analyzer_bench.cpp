@@ -15,11 +15,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "bench_metrics.hpp"
+#include "event_mix.hpp"
 #include "taskscope/analyzer/analysis.hpp"
 #include "taskscope/format/reader.hpp"
 #include "taskscope/format/writer.hpp"
@@ -29,7 +29,7 @@ namespace {
 using taskscope::bench::report_metric;
 using namespace taskscope::format;
 
-constexpr uint64_t kThreads = 8;
+constexpr uint64_t kThreads = taskscope::bench::kMixThreads;
 constexpr size_t kBatch = 8192;
 
 // Writes a trace of about `target` events; returns the events written.
@@ -50,13 +50,13 @@ uint64_t generate(const std::string& path, uint64_t target) {
   file.write(encoder.strings(strings));
 
   std::vector<std::vector<Event>> pending(kThreads + 1);
+  taskscope::bench::EventMix mix(pending);
   std::vector<Frame> frames;
   uint64_t written = 0;
-  int64_t now = 0;
   // The watermark promises that no later frame holds an earlier event: it is the
   // oldest event still pending on any other thread.
   auto flush = [&](uint64_t thread) {
-    int64_t watermark = now;
+    int64_t watermark = mix.now();
     for (uint64_t other = 0; other < pending.size(); ++other)
       if (other != thread && !pending[other].empty())
         watermark = std::min(watermark, pending[other].front().ts_ns);
@@ -66,82 +66,16 @@ uint64_t generate(const std::string& path, uint64_t target) {
     written += pending[thread].size();
     pending[thread].clear();
   };
-  auto emit = [&](uint64_t thread, EventKind kind, uint64_t a, uint64_t b = 0, uint8_t op = 0,
-                  uint32_t str = 0, uint16_t flags = 0) {
-    Event e;
-    e.ts_ns = now;
-    e.thread = thread;
-    e.kind = kind;
-    e.op = op;
-    e.flags = flags;
-    e.str = str;
-    e.a = a;
-    e.b = b;
-    pending[thread].push_back(e);
-    now += 37;
-    if (pending[thread].size() >= kBatch) flush(thread);
-  };
-
-  // Resources: 4 mutexes (100..103), one bounded channel (200, capacity 64).
-  for (uint64_t t = 1; t <= kThreads; ++t)
-    emit(t, EventKind::kThreadStart, t, 0, 0, t <= 6 ? 1 : 2 + (t == 8));
-  for (uint64_t m = 100; m < 104; ++m)
-    emit(1, EventKind::kResourceCreate, m, 0, static_cast<uint8_t>(ResourceKind::kMutex), 8);
-  emit(7, EventKind::kResourceCreate, 200, 64, static_cast<uint8_t>(ResourceKind::kChannel), 7);
-  emit(7, EventKind::kEndpointOpen, 1, 200, 0);
-  emit(8, EventKind::kEndpointOpen, 2, 200, 1);
-  std::mt19937_64 rng(42);
-  uint64_t depth = 0, next_task = 1000;
-  std::vector<uint64_t> live_tasks;
-  uint64_t round = 0;
+  mix.start(0, 37);
   while (written + (kThreads + 1) * kBatch < target) {
-    ++round;
-    // Workers 1..6: poll a task that takes locks, spans, wakers; task churn.
-    for (uint64_t t = 1; t <= 6; ++t) {
-      if (live_tasks.size() < 64 || rng() % 8 == 0) {
-        emit(t, EventKind::kTaskSpawn, next_task, 4, 0, 5);
-        live_tasks.push_back(next_task++);
-      }
-      const size_t pick = rng() % live_tasks.size();
-      const uint64_t task = live_tasks[pick];
-      emit(t, EventKind::kPollBegin, task);
-      emit(t, EventKind::kSpanEnter, 6, 0, 0, 5);
-      const uint64_t m = 100 + rng() % 4;
-      if (rng() % 16 == 0) {
-        emit(t, EventKind::kWaitBegin, m, 0, static_cast<uint8_t>(WaitOp::kLock));
-        emit(t, EventKind::kWaitEnd, m, 0, static_cast<uint8_t>(WaitOutcome::kAcquired));
-      }
-      emit(t, EventKind::kAcquired, m);
-      emit(t, EventKind::kReleased, m);
-      emit(t, EventKind::kSpanExit, 6);
-      if (rng() % 4 == 0) {
-        emit(t, EventKind::kPollEnd, task, 0, 0);
-        emit(t, EventKind::kTaskEnd, task);
-        live_tasks[pick] = live_tasks.back();
-        live_tasks.pop_back();
-      } else {
-        emit(t, EventKind::kWakerClone, task, 200);
-        emit(t, EventKind::kPollEnd, task, 0, 1);
-        emit(t == 6 ? 1 : t + 1, EventKind::kWake, task);
-        emit(t == 6 ? 1 : t + 1, EventKind::kWakerDrop, task);
-      }
-    }
-    // Producer 7 and consumer 8 on the channel.
-    for (int i = 0; i < 3; ++i) {
-      if (depth == 64) {
-        emit(7, EventKind::kWaitBegin, 200, 0, static_cast<uint8_t>(WaitOp::kSend));
-        emit(8, EventKind::kChannelRecv, 200, --depth);
-        emit(7, EventKind::kWaitEnd, 200, 0, static_cast<uint8_t>(WaitOutcome::kAcquired));
-      }
-      emit(7, EventKind::kChannelSend, 200, ++depth);
-      if (rng() % 3 != 0 && depth > 0) emit(8, EventKind::kChannelRecv, 200, --depth);
-    }
-    if (round % 64 == 0) emit(8, EventKind::kCounter, 9, depth);
+    mix.round(mix.now(), 37);
+    for (uint64_t t = 1; t <= kThreads; ++t)
+      if (pending[t].size() >= kBatch) flush(t);
   }
   for (uint64_t t = 1; t <= kThreads; ++t) flush(t);
   TraceFooter footer;
   footer.events = written;
-  footer.end_ns = now;
+  footer.end_ns = mix.now();
   file.write(encoder.footer(footer));
   file.close();
   return written;
