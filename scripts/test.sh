@@ -22,6 +22,7 @@ case "$sanitize" in
     build=$root/build-asan
     "$root/scripts/build.sh" "$build" -DTASKSCOPE_SANITIZE=address -DTASKSCOPE_BUILD_BENCH=OFF
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export LSAN_OPTIONS=suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0
     ctest --test-dir "$build" --output-on-failure -j "$jobs"
     "$root/scripts/load-test.sh" "$build"
     ;;
