@@ -1,16 +1,22 @@
 # Records one scenario trace: runs PROGRAM (with --twin when TWIN is true),
-# which writes its flight-recorder dump, then moves the dump to OUTPUT. A
-# hanging scenario ends by the hang watchdog's abort or its own deadline, so the
-# program's exit status is reported, not checked; a missing or empty trace is
-# an error.
-#   cmake -DPROGRAM=... -DOUTPUT=.../NAME.tscope -DTWIN=0|1 -P record_scenario.cmake
+# which writes its flight-recorder dump, then moves the dump to OUTPUT. With
+# CLI, the program is recorded through `CLI record --hang-timeout 1s` instead
+# (a program linked with taskscope::asio, say). A hanging scenario ends by the
+# hang watchdog or its own deadline, so the exit status is reported, not
+# checked; a missing or empty trace is an error.
+#   cmake [-DCLI=...] -DPROGRAM=... -DOUTPUT=.../NAME.tscope -DTWIN=0|1 -P record_scenario.cmake
 set(partial "${OUTPUT}.tmp")
 file(REMOVE "${partial}")
-set(arguments "${partial}")
+if(CLI)
+  set(command "${CLI}" record --hang-timeout 1s --timeout 30s -o "${partial}" -- "${PROGRAM}")
+else()
+  set(command "${PROGRAM}" "${partial}")
+endif()
+set(arguments "")
 if(TWIN)
   list(APPEND arguments --twin)
 endif()
-execute_process(COMMAND "${PROGRAM}" ${arguments}
+execute_process(COMMAND ${command} ${arguments}
                 RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors TIMEOUT 60)
 if(NOT EXISTS "${partial}")
   message(FATAL_ERROR "${PROGRAM} ${arguments}: wrote no trace (status ${status})\n${errors}")
