@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "chrome_json.hpp"
 #include "scenarios.hpp"
@@ -157,6 +158,65 @@ TEST_CASE("a span and a lock hold inside a poll are slices on the task's track")
   CHECK(hold[0].cat == "hold");
   CHECK(hold[0].ts == Approx(0.7));
   CHECK(hold[0].dur == Approx(0.05));
+}
+
+TEST_CASE("an ended task's track is named when its name is final, the others at the end") {
+  SyntheticTrace t;
+  const uint64_t kMain = 1, kWorker = 2;
+  const uint32_t fetch = t.intern("fetch"), solo = t.intern("solo");
+  t.add(0, kMain, EventKind::kThreadStart, 0, kMain, 0, t.intern("main"));
+  t.add(0, kWorker, EventKind::kThreadStart, 0, kWorker, 0, t.intern("worker"));
+  // fetch 10 ends while it is the only "fetch": its "#1" is known only later.
+  // solo ends alone and stays alone; fetch 11 and 12 end when "fetch" is shared.
+  const std::vector<std::tuple<int64_t, uint64_t, uint32_t>> spawns = {
+      {100, 10, fetch}, {400, 11, fetch}, {500, 12, fetch}, {600, 13, solo}};
+  for (const auto& [ts, task, name] : spawns)
+    t.add(ts, kMain, EventKind::kTaskSpawn, 0, task, name);
+  for (const auto& [ts, task] : std::vector<std::pair<int64_t, uint64_t>>{
+           {200, 10}, {700, 11}, {800, 13}, {900, 12}}) {
+    t.add(ts, kWorker, EventKind::kPollBegin, 0, task);
+    t.add_op(ts + 50, kWorker, EventKind::kPollEnd, PollResult::kReady, task);
+    t.add(ts + 50, kWorker, EventKind::kTaskEnd, 0, task);
+  }
+  t.add(1000, kMain, EventKind::kSpanEnter, 0, t.intern("shutdown"));
+  t.add(1200, kMain, EventKind::kMark, 0, t.intern("done"));
+  const std::string path = temp_path("export_names.tscope"), out = temp_path("export_names.json");
+  t.write(path);
+  analyzer::export_chrome(path, out);
+  const std::vector<TraceEvent> events = load_chrome_trace(out);
+
+  // Each track is named once, with analyze's name; note where each name and
+  // each task's lifetime end are in the file.
+  std::map<uint64_t, std::string> task_names;
+  std::map<uint64_t, size_t> named_at, ended_at;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const TraceEvent& e = events[i];
+    if (e.pid != analyzer::kChromeTasksPid) continue;
+    if (e.ph == "M" && e.name == "thread_name") {
+      CHECK(task_names.count(e.tid) == 0);
+      task_names[e.tid] = e.args.get<std::string>("name");
+      named_at[e.tid] = i;
+    }
+    if (e.ph == "E") ended_at[e.tid] = i;
+  }
+  CHECK(task_names == std::map<uint64_t, std::string>{
+                          {10, "fetch#1"}, {11, "fetch#2"}, {12, "fetch#3"}, {13, "solo"}});
+  // Named as they ended: their names could no longer change.
+  CHECK(named_at[11] < ended_at[11]);
+  CHECK(named_at[12] < ended_at[12]);
+  // Named at the end of the file: "solo" or "fetch" might still have been shared.
+  CHECK(named_at[10] > ended_at[13]);
+  CHECK(named_at[13] > ended_at[12]);
+
+  // The span still open at the trace's last event is closed there, marked so.
+  bool unfinished = false;
+  for (const TraceEvent& e : events)
+    if (e.ph == "E" && e.pid == analyzer::kChromeThreadsPid && e.tid == kMain)
+      unfinished = e.args.get<std::string>("unfinished", "") == "true";
+  CHECK(unfinished);
+  const auto shutdown = named(paired_slices(events), "shutdown");
+  REQUIRE(shutdown.size() == 1);
+  CHECK(shutdown[0].dur == Approx(0.2));
 }
 
 TEST_CASE("recursive, shared and unreleased holds each make one slice per holder") {

@@ -29,8 +29,9 @@ using model::ResourceId;
 // Invariant: tasks_ holds every task seen and not ended (a polled task is always
 // in it), so the acting agent is a task exactly when tasks_ has it; a task's
 // pending flows are ended (at most once each) by its next poll; tracks_ lists
-// every track written to (as runs of ids, track_list.hpp), named once the whole
-// trace is known. What a task needs is dropped when it ends.
+// every track written to (as runs of ids, track_list.hpp), each named once: when
+// its task ends, or once the whole trace is known. What a task needs, its name
+// included, is dropped when it ends.
 class ChromeExporter {
  public:
   ChromeExporter(const format::TraceReader& reader, std::ostream& out)
@@ -140,11 +141,22 @@ class ChromeExporter {
     return is_task(agent) ? task_track(agent) : thread_track(agent);
   }
 
-  // How the export names tracks: the one place, by the naming service, once every
-  // agent is known (so "#N" tells apart agents that share a name, as in `analyze`).
-  // Trace viewers read thread_name metadata wherever it is in the file.
+  // How the export names tracks: the one place, by the naming service, with the
+  // name `analyze` gives ("#N" tells apart agents that share a name). A task's
+  // track is named when it ends if its name can no longer change (others share
+  // it, or it has none), and the task is forgotten; every other track is named
+  // once the whole trace is known. Trace viewers read thread_name metadata
+  // wherever it is in the file.
   void name_tracks() {
-    tracks_.for_each([this](TrackId id) { sink_.name_track(id, names_.agent(id.tid)); });
+    tracks_.for_each_unnamed(
+        [this](TrackId id) { sink_.name_track(id, names_.agent(id.tid)); });
+  }
+  void name_ended_task(AgentId task) {
+    if (!names_.name_settled(task)) return;
+    const TrackId track = task_track(task);
+    sink_.name_track(track, names_.agent(task));
+    tracks_.named(track);
+    names_.forget_agent(task);
   }
 
   // A task's polls and lifetime carry its name without the "#N" (not known yet
@@ -162,6 +174,7 @@ class ChromeExporter {
 
   void on_agent_end(AgentId agent, int64_t ts) {
     if (is_task(agent)) {
+      name_ended_task(agent);
       sink_.close_track(task_track(agent), ts);
       tasks_.erase(agent);
     } else {

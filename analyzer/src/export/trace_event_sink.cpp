@@ -18,7 +18,8 @@ void TraceEventSink::begin_document() {
 void TraceEventSink::end_document(int64_t end_ns) {
   for (auto& [key, entry] : open_) {
     auto& [track, stack] = entry;
-    for (; !stack.empty(); stack.pop_back()) write_end(track, end_ns, {});
+    for (; !stack.empty(); stack.pop_back())
+      write_end(track, end_ns, {{"unfinished", "true"}});
   }
   open_.clear();
   stream_.break_line();

@@ -44,7 +44,8 @@ class TraceEventSink {
  public:
   explicit TraceEventSink(std::ostream& out);
   void begin_document();
-  // Closes every open slice at `end_ns` and finishes the JSON document.
+  // Closes every open slice at `end_ns` (marked "unfinished") and finishes the
+  // JSON document.
   void end_document(int64_t end_ns);
 
   void name_process(int pid, std::string_view name, int sort_index);

@@ -96,10 +96,7 @@ class TimelineBuilder {
                                      std::strtoll(arg(e.args, "depth").c_str(), nullptr, 10));
         break;
       case 'M':
-        if (e.name == "thread_name") {
-          summary_.name_lane(e.pid, e.tid, arg(e.args, "name"));
-          at_end_ = true;
-        }
+        if (e.name == "thread_name") summary_.name_lane(e.pid, e.tid, arg(e.args, "name"));
         break;
       default:
         break;
@@ -122,7 +119,7 @@ class TimelineBuilder {
   static std::string details(const Args& args) {
     std::string text;
     for (const auto& [key, value] : args) {
-      if (key == "task" || key == "thread" || value.empty()) continue;
+      if (key == "task" || key == "thread" || key == "unfinished" || value.empty()) continue;
       text += (text.empty() ? "" : "\n") + key + ": " + value;
     }
     return text;
@@ -135,6 +132,10 @@ class TimelineBuilder {
     Open slice = std::move(open->second.back());
     open->second.pop_back();
     if (open->second.empty()) open_.erase(open);  // memory bounded by the live tracks
+    // The export closes what is still open at the trace's last event; those
+    // slices go on to the trace's end, which its close (or the watchdog's dump)
+    // may set later.
+    const bool unfinished = arg(e.args, "unfinished") == "true";
     for (auto& pair : e.args) slice.args.push_back(std::move(pair));
     std::string op = arg(slice.args, "op");
     const bool task_ended = slice.category == "task";
@@ -160,10 +161,7 @@ class TimelineBuilder {
       kind = SliceKind::kHold;
     else
       return;  // flow markers: the arrows carry them
-    // The export names its tracks once the whole trace is read, then closes the
-    // slices still open at its last event (chrome_export.hpp): those go on to
-    // the trace's end, which its close (or the watchdog's dump) may set later.
-    const int64_t end_ns = at_end_ ? std::max(e.ts_ns, summary_.end_ns()) : e.ts_ns;
+    const int64_t end_ns = unfinished ? std::max(e.ts_ns, summary_.end_ns()) : e.ts_ns;
     summary_.add_slice(summary_.lane(e.pid, e.tid, slice.start_ns), slice.start_ns, end_ns, kind,
                        summary_.intern(op), summary_.intern(slice.name),
                        summary_.intern(details(slice.args)));
@@ -193,7 +191,6 @@ class TimelineBuilder {
   std::unordered_map<uint64_t, std::vector<Open>> open_;
   std::unordered_map<uint64_t, std::pair<uint32_t, int64_t>> spawns_;
   std::unordered_map<uint64_t, std::string> last_op_;  // task track -> kind of its last wait
-  bool at_end_ = false;  // past the track names: the closing of what is still open
 };
 
 // RapidJSON SAX handler for the export's document: {"traceEvents": [{...}, ...]}.

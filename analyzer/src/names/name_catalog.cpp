@@ -94,6 +94,13 @@ std::string NameCatalog::agent(AgentId id) const {
                                        count == name_counts_.end() ? 0 : count->second});
 }
 
+bool NameCatalog::name_settled(AgentId id) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end() || it->second.name == 0) return true;
+  auto count = name_counts_.find(it->second.name);
+  return count != name_counts_.end() && count->second > 1;
+}
+
 AgentType NameCatalog::agent_type(AgentId id) const {
   auto it = agents_.find(id);
   return it == agents_.end() ? AgentType::kUnknown : it->second.type;

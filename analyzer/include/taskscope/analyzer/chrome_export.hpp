@@ -18,13 +18,16 @@
 //    and from each wake to the poll it caused. The start of an arrow binds to a
 //    zero-length "spawn"/"wake" slice at the waker, so it always has a slice.
 // Tracks, tasks and resources are named by the naming service (name_catalog.hpp),
-// as in every command; track names ("fetch#2") come at the end of the file, once
-// the whole trace is known. The agent an event belongs to is its acting agent
-// (docs/event-model.md, "The acting agent"). Slices that overlap without nesting
+// as in every command; a task's track name ("fetch#2") comes when the task ends
+// if it is final by then, every other track's at the end of the file, once the
+// whole trace is known. Slices still open at the trace's last event are closed
+// there, with the argument "unfinished": "true". The agent an event belongs to is
+// its acting agent (docs/event-model.md, "The acting agent"). Slices that overlap without nesting
 // (a lock released after the span it was taken in ended) are cut so that each
 // track nests: the inner one goes on as a second slice of the same name. Events
-// are written as they are read: memory is bounded by the agents (their names and
-// tracks) and the live resources, whatever the trace length.
+// are written as they are read: memory is bounded by the live agents and
+// resources, the names still to write and the runs of track ids, whatever the
+// trace length.
 #pragma once
 
 #include <cstdint>

@@ -10,7 +10,8 @@
 // which it got its name, as the replay gives it (analyzer/src/replay/context.cpp);
 // "#N" shows when more agents got that name by the time of asking.
 //
-// Memory grows with the agents and resources of the trace, not with its events.
+// Memory grows with the agents and resources of the trace, not with its events;
+// a consumer that forgets ended agents (forget_agent) keeps it to the live ones.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,14 @@ class NameCatalog {
   AgentType agent_type(AgentId id) const;
   // The agents met, by id.
   std::vector<AgentId> agent_ids() const;
+
+  // True when agent(id) can no longer change as more events are learnt, for an
+  // agent that gets no new name: it has no name (named by its id), or others
+  // share its name, so its "#N" shows. An ended agent whose name is settled can
+  // be named, then forgotten.
+  bool name_settled(AgentId id) const;
+  // Drops what is known of the agent (asked for again, it reads "agent-<id>").
+  void forget_agent(AgentId id) { agents_.erase(id); }
 
  private:
   struct AgentEntry {
