@@ -138,6 +138,41 @@ TEST_CASE("following a file shows the events appended after it was opened", "[to
   CHECK(last.events == taskscope::analyzer::analyze_file(path.str())->state().events);
 }
 
+TEST_CASE("the table keeps the newest ended agents, and counts them all", "[top]") {
+  taskscope::analyzer::LiveOptions all;
+  all.done_visible_ns = INT64_MAX / 2;  // the whole trace is recent
+  taskscope::analyzer::LiveOptions few = all;
+  few.done_rows = 3;
+  LiveSession whole(corpus_trace("service"), all), capped(corpus_trace("service"), few);
+  whole.poll();
+  capped.poll();
+  const LiveFrame every = whole.frame(), newest = capped.frame();
+  auto done_rows = [](const LiveFrame& frame) {
+    std::vector<const taskscope::analyzer::LiveAgent*> rows;
+    for (const auto& agent : frame.agents)
+      if (agent.state == "done") rows.push_back(&agent);
+    return rows;
+  };
+  const auto every_done = done_rows(every), newest_done = done_rows(newest);
+  REQUIRE(every_done.size() > 3);
+  REQUIRE(newest_done.size() == 3);
+  CHECK(newest.agents.size() == every.agents.size() - (every_done.size() - 3));
+  // The header counts every ended agent either way.
+  CHECK(newest.tasks_by_state == every.tasks_by_state);
+  CHECK(newest.threads_by_state == every.threads_by_state);
+  // The rows kept are those that ended last (done for the shortest time).
+  int64_t kept_longest = 0;
+  for (const auto* row : newest_done) kept_longest = std::max(kept_longest, row->state_for_ns);
+  size_t ended_later_or_same = 0;
+  for (const auto* row : every_done) ended_later_or_same += row->state_for_ns <= kept_longest;
+  CHECK(ended_later_or_same >= 3);
+  for (const auto* row : every_done) {
+    const bool kept = std::any_of(newest_done.begin(), newest_done.end(),
+                                  [&](const auto* kept_row) { return kept_row->ref.id == row->ref.id; });
+    if (!kept) CHECK(row->state_for_ns >= kept_longest);
+  }
+}
+
 TEST_CASE("a session on a missing or foreign file fails naming it", "[top]") {
   CHECK_THROWS_WITH(LiveSession("/nonexistent/x.tscope"),
                     Catch::Contains("/nonexistent/x.tscope"));

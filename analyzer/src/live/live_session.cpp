@@ -1,6 +1,8 @@
 // LiveSession: follows a trace file, replays it in pieces into one Analysis,
 // and summarises the state into frames (docs/top.md).
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <numeric>
 #include <unordered_map>
 
@@ -124,13 +126,30 @@ LiveFrame LiveSession::frame() {
       waiters[agent.wait.resource].push_back(names.agent(agent.id));
   });
 
+  // Ended agents stay in the table for done_visible_ns, the newest done_rows of
+  // them: a program that ends thousands of tasks a second would otherwise fill
+  // every frame with them (they are counted in the header all the same).
+  const auto recently_ended = [&](const Agent& agent) {
+    return agent.state == RunState::kEnded && agent.end_ns >= 0 &&
+           now - agent.end_ns <= options_.done_visible_ns;
+  };
+  std::vector<int64_t> end_times;
+  state.agents.for_each([&](const Agent& agent) {
+    if (recently_ended(agent)) end_times.push_back(agent.end_ns);
+  });
+  int64_t shown_since_ns = now - options_.done_visible_ns;
+  if (end_times.size() > options_.done_rows) {
+    const auto newest = end_times.begin() + static_cast<std::ptrdiff_t>(options_.done_rows);
+    std::nth_element(end_times.begin(), std::prev(newest), end_times.end(), std::greater<>());
+    shown_since_ns = *std::prev(newest);
+  }
+
   state.agents.for_each([&](const Agent& agent) {
     if (agent.type == AgentType::kUnknown && !agent.observed) return;  // only referred to
     const std::string shown = display_state(agent);
     auto& tally = agent.type == AgentType::kTask ? frame.tasks_by_state : frame.threads_by_state;
     ++tally[shown];
-    if (agent.state == RunState::kEnded && agent.end_ns >= 0 &&
-        now - agent.end_ns > options_.done_visible_ns)
+    if (agent.state == RunState::kEnded && agent.end_ns >= 0 && agent.end_ns < shown_since_ns)
       return;
     LiveAgent row;
     Finding holder;  // FindingFacts completes agents named by a finding

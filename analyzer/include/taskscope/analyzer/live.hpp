@@ -27,6 +27,7 @@ namespace taskscope::analyzer {
 struct LiveOptions {
   int64_t stall_ns = 1'000'000'000;        // --stall: the stalled finding's threshold
   int64_t done_visible_ns = 5'000'000'000;  // ended agents stay in the table this long
+  size_t done_rows = 200;                   // and the table shows at most this many, newest
   size_t recent_waits = 4;                  // finished waits kept per agent
 };
 
