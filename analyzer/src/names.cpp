@@ -58,7 +58,9 @@ std::string Names::resource_phrase(ResourceId id) const {
 }
 
 ResourceRef Names::resource_ref(ResourceId id) const {
-  return ResourceRef{NameResolver::kind_word(resource_identity(id).kind), id, resource(id)};
+  ResourceRef ref{NameResolver::kind_word(resource_identity(id).kind), id, resource(id)};
+  ref.named = resource_phrase(id) != ref.name;
+  return ref;
 }
 
 std::string Names::location(StringId id) const { return resolver_.location(id); }

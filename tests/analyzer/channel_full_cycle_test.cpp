@@ -1,8 +1,10 @@
 // channel_full_cycle: senders blocked on a full channel whose only receiver
 // waits for them.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "script.hpp"
+#include "taskscope/analyzer/report.hpp"
 
 namespace taskscope::test {
 
@@ -42,9 +44,43 @@ TEST_CASE("channel_full_cycle: the receiver joins a sender blocked on the full c
   CHECK(finding.summary ==
         "2 threads can never run again: a cycle through full channel \"results\"");
   bool shows_depth = false;
-  for (const auto& line : finding.diagram)
+  for (const auto& line : taskscope::analyzer::cycle_diagram(finding))
     shows_depth |= line.find("2/2 full") != std::string::npos;
   CHECK(shows_depth);
+  // The cycle's receiver edge says, as data, how the aggregator holds the
+  // receiving end: it received through it, the channel's one item so far.
+  const auto receiver = std::find_if(
+      finding.wait_edges.begin(), finding.wait_edges.end(), [](const analyzer::FindingWait& w) {
+        return w.in_cycle && w.reason == analyzer::WaitReason::kReceiver;
+      });
+  REQUIRE(receiver != finding.wait_edges.end());
+  REQUIRE(receiver->endpoint);
+  CHECK(receiver->endpoint->strength == "used");
+  CHECK(receiver->endpoint->items == 1);
+  CHECK(receiver->endpoint->last_ns >= 0);
+  const auto results =
+      std::find_if(finding.resources.begin(), finding.resources.end(),
+                   [](const analyzer::ResourceRef& r) { return r.name == "results"; });
+  REQUIRE(results != finding.resources.end());
+  CHECK(results->named);
+}
+
+TEST_CASE("channel_full_cycle: a receiver only handed the channel is drawn as handed",
+          "[channel_full_cycle]") {
+  auto analysis = pipeline(false, 2, true).analyze();
+  REQUIRE(kinds_of(*analysis) == std::vector<std::string>{"channel_full_cycle"});
+  const auto& finding = analysis->report().findings[0];
+  for (const auto& wait : finding.wait_edges)
+    if (wait.reason == analyzer::WaitReason::kReceiver) {
+      REQUIRE(wait.endpoint);
+      CHECK(wait.endpoint->strength != "used");
+      CHECK(wait.endpoint->items == 0);
+    }
+  const auto diagram = analyzer::cycle_diagram(finding);
+  CHECK(std::any_of(diagram.begin(), diagram.end(), [](const std::string& line) {
+    return line.find("receiver: aggregator (") != std::string::npos &&
+           line.find("received through it") == std::string::npos;
+  }));
 }
 
 TEST_CASE("channel_full_cycle: negative twin, the joined sender is still runnable",

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "script.hpp"
+#include "taskscope/analyzer/report.hpp"
 
 namespace taskscope::test {
 
@@ -34,7 +35,7 @@ TEST_CASE("deadlock: two threads in an ABBA lock cycle", "[deadlock]") {
   CHECK(finding.resources.size() == 2);
   CHECK(analysis->report().has_error());
   // The cycle is drawn and explained in words.
-  CHECK(finding.diagram.size() == 7);
+  CHECK(taskscope::analyzer::cycle_diagram(finding).size() == 7);
   bool why = false;
   for (const auto& line : finding.explanation)
     why |= line.rfind("Why it can never resolve", 0) == 0;

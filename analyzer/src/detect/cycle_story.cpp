@@ -4,6 +4,7 @@
 #include <set>
 
 #include "finding_facts.hpp"
+#include "taskscope/analyzer/report.hpp"
 #include "stuck_story.hpp"
 
 namespace taskscope::analyzer {
@@ -104,8 +105,6 @@ Finding describe_cycle(const DetectContext& context, const StuckGroup& group, Fi
         std::to_string(n) + " " + noun + " stuck in a " + cycle_word(context, cycle) + " cycle";
   }
 
-  finding.diagram = story.draw_cycle(cycle);
-
   for (uint32_t node : cycle) story.describe_agent(node, finding.explanation);
   std::set<uint32_t> on_cycle(cycle.begin(), cycle.end());
   for (uint32_t node : group.component)
@@ -127,13 +126,17 @@ Finding describe_cycle(const DetectContext& context, const StuckGroup& group, Fi
     story.apply_caveats(finding, involved, finding.since_ns);
     return finding;
   }
-  for (size_t i = 0; i < cycle.size(); ++i) {
-    const uint32_t from = cycle[i], to = cycle[(i + 1) % cycle.size()];
-    const WaitEdge* edge = edge_between(context.graph, from, to);
-    if (i) why += "; ";
-    why += names.agent(context.graph.node(from).agent) + " " +
-           (edge ? story.step_phrase(*edge, from) : std::string("waits for")) + " " +
-           (to == from ? std::string("itself") : names.agent(context.graph.node(to).agent));
+  // In the words the renderings draw the cycle with (cycle_diagram), from the
+  // finding's own data: its in-cycle edges and its resources' state.
+  facts.complete(finding);
+  bool first = true;
+  for (const FindingWait& wait : finding.wait_edges) {
+    if (!wait.in_cycle) continue;
+    if (!first) why += "; ";
+    first = false;
+    const bool itself = wait.waits_for && wait.waits_for->id == wait.agent.id;
+    why += wait.agent.name + " " + wait_step_phrase(finding, wait) + " " +
+           (itself ? std::string("itself") : wait.waits_for ? wait.waits_for->name : "?");
   }
   why += ". No agent in the cycle can give up what the next one needs while it waits";
   if (n > cycle.size())

@@ -139,6 +139,27 @@ void FindingFacts::add_waits(Finding& finding, uint32_t node, std::optional<uint
   }
 }
 
+// How the agent at the edge's end holds the channel's other end; items and the
+// last time only when it moved the channel's last item that way.
+std::optional<EndpointUse> FindingFacts::endpoint_use(const WaitEdge& edge) const {
+  const Endpoint* endpoint = state_.endpoints.find(edge.endpoint);
+  if (endpoint == nullptr) return std::nullopt;
+  EndpointUse use;
+  use.strength = endpoint_strength_name(endpoint->strength);
+  const Resource* channel = state_.resources.find(edge.resource);
+  if (endpoint->strength == EndpointStrength::kUsed && channel != nullptr) {
+    const bool receiver = edge.reason == EdgeReason::kReceiver;
+    const uint64_t count = receiver ? channel->recvs : channel->sends;
+    const int64_t last = receiver ? channel->last_recv_ns : channel->last_send_ns;
+    const AgentId last_agent = receiver ? channel->last_receiver : channel->last_sender;
+    if (count > 0 && last >= 0 && last_agent == graph_.node(edge.to).agent) {
+      use.items = count;
+      use.last_ns = last;
+    }
+  }
+  return use;
+}
+
 FindingWait FindingFacts::edge_wait(const Agent& agent, const WaitEdge& edge, bool in_cycle) const {
   FindingWait wait = wait_of(agent);
   wait.waits_for = this->agent(graph_.node(edge.to).agent);
@@ -147,6 +168,8 @@ FindingWait FindingFacts::edge_wait(const Agent& agent, const WaitEdge& edge, bo
     wait.resource = resource(edge.resource);
   wait.in_cycle = in_cycle;
   wait.assumed = edge.assumed;
+  if (edge.reason == EdgeReason::kReceiver || edge.reason == EdgeReason::kSender)
+    wait.endpoint = endpoint_use(edge);
   return wait;
 }
 

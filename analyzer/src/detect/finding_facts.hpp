@@ -42,6 +42,7 @@ class FindingFacts {
   void complete(ResourceRef& ref) const;
 
   FindingWait edge_wait(const Agent& agent, const WaitEdge& edge, bool in_cycle) const;
+  std::optional<EndpointUse> endpoint_use(const WaitEdge& edge) const;
 
   const State& state_;
   const WaitForGraph& graph_;

@@ -18,19 +18,6 @@ const Agent* StuckStory::agent_of(uint32_t node) const {
   return context_.state.agents.find(context_.graph.node(node).agent);
 }
 
-std::string StuckStory::channel_state(ResourceId id) const {
-  const Resource* channel = context_.state.resources.find(id);
-  if (channel == nullptr || !channel->depth_known) return "";
-  if (channel->capacity == 0) return "(unbounded, " + std::to_string(channel->depth) + " queued)";
-  std::string text =
-      "(bounded, " + std::to_string(channel->depth) + "/" + std::to_string(channel->capacity);
-  if (channel->depth >= channel->capacity)
-    text += " full";
-  else if (channel->depth == 0)
-    text += ", empty";
-  return text + ")";
-}
-
 std::vector<std::string> StuckStory::spawn_chain(AgentId id) const {
   std::vector<std::string> chain;
   const Names& names = context_.names;
@@ -104,103 +91,6 @@ void StuckStory::describe_agent(uint32_t node, std::vector<std::string>& lines) 
     }
     lines.push_back(std::move(line));
   }
-}
-
-std::string StuckStory::endpoint_holder(const WaitEdge& edge) const {
-  const Names& names = context_.names;
-  const bool receiver = edge.reason == EdgeReason::kReceiver;
-  const AgentId holder = context_.graph.node(edge.to).agent;
-  std::string text = std::string(receiver ? "receiver: " : "sender: ") + names.agent(holder);
-  const Endpoint* endpoint = context_.state.endpoints.find(edge.endpoint);
-  const Resource* channel = context_.state.resources.find(edge.resource);
-  if (endpoint == nullptr) return text;
-  switch (endpoint->strength) {
-    case EndpointStrength::kUsed: {
-      const uint64_t count = channel ? (receiver ? channel->recvs : channel->sends) : 0;
-      const int64_t last =
-          channel ? (receiver ? channel->last_recv_ns : channel->last_send_ns) : -1;
-      const AgentId last_agent =
-          channel ? (receiver ? channel->last_receiver : channel->last_sender) : 0;
-      text += receiver ? " (it received through it" : " (it sent through it";
-      if (count > 0 && last >= 0 && last_agent == holder)
-        text += "; " + Names::count(count) + (count == 1 ? " item " : " items ") +
-                (receiver ? "received" : "sent") + ", the last at " + Names::time(last);
-      text += ")";
-      break;
-    }
-    case EndpointStrength::kHanded:
-      text += " (handed to it at spawn)";
-      break;
-    case EndpointStrength::kCreated:
-      text += " (assumed: it created it)";
-      break;
-  }
-  return text;
-}
-
-std::string StuckStory::step_phrase(const WaitEdge& edge, uint32_t from) const {
-  const Names& names = context_.names;
-  const Agent* agent = agent_of(from);
-  const std::string resource = edge.resource ? names.resource_phrase(edge.resource) : "";
-  switch (edge.reason) {
-    case EdgeReason::kOwns:
-      if (edge.to == from) return "locks " + resource + " again, which it already owns";
-      return "waits to lock " + resource + ", owned by";
-    case EdgeReason::kHoldsShared:
-      return "waits to lock " + resource + ", held shared by";
-    case EdgeReason::kQueuedWriter:
-      return "waits to read-lock " + resource + "; a queued writer goes first:";
-    case EdgeReason::kHoldsUnits:
-      return "waits for " + resource + ", whose units are held by";
-    case EdgeReason::kPosted:
-      return "waits for " + resource + ", posted before only by";
-    case EdgeReason::kNotified:
-      return "waits on " + resource + ", notified before only by";
-    case EdgeReason::kUsesMutex:
-      return "waits on " + resource + "; its mutex is used by";
-    case EdgeReason::kReceiver: {
-      const std::string state = channel_state(edge.resource);
-      return "sends to " + resource + (state.empty() ? "" : " " + state) + "; receiver held by";
-    }
-    case EdgeReason::kSender:
-      return "receives from " + resource + " (empty); sender held by";
-    case EdgeReason::kJoined:
-      return "awaits join of";
-    case EdgeReason::kPolls:
-      return "is the worker thread inside the poll of";
-    case EdgeReason::kWaker:
-      return "awaits " + resource + " (pending task); can be woken by";
-    case EdgeReason::kAnyone:
-      return "waits on " + resource + ", which any agent could end; every other agent is blocked, "
-             "among them";
-  }
-  (void)agent;
-  return "waits for";
-}
-
-std::vector<std::string> StuckStory::draw_cycle(const std::vector<uint32_t>& cycle) const {
-  std::vector<std::string> lines;
-  if (cycle.empty()) return lines;
-  const Names& names = context_.names;
-  for (size_t i = 0; i < cycle.size(); ++i) {
-    const uint32_t from = cycle[i];
-    const uint32_t to = cycle[(i + 1) % cycle.size()];
-    lines.push_back(names.agent(context_.graph.node(from).agent));
-    const WaitEdge* edge = edge_between(context_.graph, from, to);
-    std::string phrase = edge ? step_phrase(*edge, from) : "waits for";
-    if (edge && (edge->reason == EdgeReason::kReceiver || edge->reason == EdgeReason::kSender)) {
-      // "sends to channel "x" (bounded, 8/8 full)", then who holds the other end.
-      phrase = phrase.substr(0, phrase.rfind("; "));
-      lines.push_back("   │ " + phrase);
-      lines.push_back("   │   " + endpoint_holder(*edge));
-    } else {
-      lines.push_back("   │ " + phrase);
-    }
-    lines.push_back("   ▼");
-  }
-  lines.push_back(names.agent(context_.graph.node(cycle.front()).agent) +
-                  (cycle.size() == 1 ? "  (itself: the cycle closes)" : "  (the cycle closes)"));
-  return lines;
 }
 
 void StuckStory::add_agent(Finding& finding, AgentId agent) const {

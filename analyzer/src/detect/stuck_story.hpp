@@ -1,7 +1,7 @@
 // The narrative shared by the findings about stuck agents (deadlock,
 // channel_full_cycle, blocked_forever, lost_wakeup): what each stuck agent waits
-// on and since when, what it holds, who spawned it, its span stack, the cycle
-// drawn step by step, and the caveats (weak endpoint attributions, lost events)
+// on and since when, what it holds, who spawned it, its span stack, and the
+// caveats (weak endpoint attributions, lost events)
 // that lower a finding from error to warning.
 #pragma once
 
@@ -22,14 +22,6 @@ class StuckStory {
   // "fetch#3  blocked 11.6 s  sending on channel "results"  at src/fetch.cpp:88",
   // then what it holds, its spawn chain and span stack, indented under it.
   void describe_agent(uint32_t node, std::vector<std::string>& lines) const;
-  // The step from `from` to `to`: "waits to lock mutex "b", owned by".
-  std::string step_phrase(const WaitEdge& edge, uint32_t from) const;
-  // The cycle drawn top to bottom, each agent waiting for the next.
-  std::vector<std::string> draw_cycle(const std::vector<uint32_t>& cycle) const;
-  // Channel state: `(bounded, 16/16 full)` / `(unbounded, 3 queued)`.
-  std::string channel_state(ResourceId channel) const;
-  // "aggregator#1 (it received 32 items, last at 0.81 s)"
-  std::string endpoint_holder(const WaitEdge& edge) const;
   // Spawn chain, innermost first: "spawned by aggregator#1 at src/aggregate.cpp:41".
   std::vector<std::string> spawn_chain(AgentId agent) const;
 

@@ -96,12 +96,13 @@ std::string finding_article(const Finding& finding, size_t index) {
                      std::any_of(finding.wait_edges.begin(), finding.wait_edges.end(),
                                  [](const FindingWait& w) { return w.in_cycle; });
   const std::string svg = drawn ? cycle_svg(finding, "f" + std::to_string(index)) : "";
-  if (!svg.empty() || !finding.diagram.empty()) {
+  const std::vector<std::string> diagram = cycle_diagram(finding);
+  if (!svg.empty() || !diagram.empty()) {
     out += "<div class=\"story\">\n";
     if (!svg.empty()) out += "<figure class=\"graph\">" + svg + "</figure>\n";
-    if (!finding.diagram.empty()) {
+    if (!diagram.empty()) {
       out += "<pre class=\"diagram\">";
-      for (const std::string& line : finding.diagram) out += escape(line) + "\n";
+      for (const std::string& line : diagram) out += escape(line) + "\n";
       out += "</pre>\n";
     }
     out += "</div>\n";

@@ -226,6 +226,8 @@ class ReportWriter {
     writer_.Uint64(resource.id);
     key("name");
     string(resource.name);
+    key("named");
+    writer_.Bool(resource.named);
     key("live");
     writer_.Bool(resource.live);
     key("first_used_at");
@@ -275,6 +277,19 @@ class ReportWriter {
     writer_.Bool(wait.in_cycle);
     key("assumed");
     writer_.Bool(wait.assumed);
+    key("endpoint");
+    if (wait.endpoint) {
+      writer_.StartObject();
+      key("strength");
+      string(wait.endpoint->strength);
+      key("items");
+      writer_.Uint64(wait.endpoint->items);
+      key("last_ns");
+      time(wait.endpoint->last_ns);
+      writer_.EndObject();
+    } else {
+      writer_.Null();
+    }
     key("text");
     string(wait.text);
     writer_.EndObject();
@@ -326,7 +341,7 @@ class ReportWriter {
     key("explanation");
     strings(f.explanation);
     key("diagram");
-    strings(f.diagram);
+    strings(cycle_diagram(f));
     writer_.EndObject();
   }
 

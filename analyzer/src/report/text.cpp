@@ -43,8 +43,8 @@ void add_line(const std::string& line, const std::string& indent, std::string& o
 void story(const Finding& finding, bool with_headline, std::string& out) {
   if (with_headline) out += headline(finding) + "\n";
   out += "\n";
-  if (!finding.diagram.empty()) {
-    for (const auto& line : finding.diagram) out += "  " + line + "\n";
+  if (const std::vector<std::string> diagram = cycle_diagram(finding); !diagram.empty()) {
+    for (const auto& line : diagram) out += "  " + line + "\n";
     out += "\n";
   }
   for (const auto& line : finding.explanation) add_line(line, "  ", out);

@@ -120,6 +120,9 @@ struct ResourceRef {
   std::string type;  // "mutex" | "rwlock" | "channel" | "condvar" | ...
   uint64_t id = 0;
   std::string name;  // "results", "mutex@bank.c:37"
+  // The name is the program's (given, or a variable's), not made up from the
+  // kind and the first use: reports then say `channel "results"`.
+  bool named = false;
   // Filled from the state; a resource destroyed before the instant analyzed
   // has live == false and no state.
   bool live = false;
@@ -168,6 +171,15 @@ enum class WaitReason : uint8_t {
 };
 std::string_view wait_reason_name(WaitReason reason);  // "owns", "receiver", ...
 
+// How `waits_for` of a receiver or sender edge holds the channel's other end
+// (docs/wait-semantics.md, "Who holds a channel endpoint").
+struct EndpointUse {
+  std::string strength;  // "used" (it moved items through it), "handed" (given to it at
+                         // spawn), "created" (assumed: it created the channel)
+  uint64_t items = 0;    // "used": items the channel moved that way, when it moved the last
+  int64_t last_ns = -1;  // and when it did; -1 when another agent moved the last
+};
+
 // An edge of the finding's wait-for story: `agent` waits (kind, resource,
 // since, where) and `waits_for` could end the wait, for `reason`. A wait
 // nobody can end (every unblocker gone) has no waits_for.
@@ -181,6 +193,7 @@ struct FindingWait {
   SourceLocation location;
   bool in_cycle = false;  // an edge of the cycle, in cycle order
   bool assumed = false;   // rests on a channel handle attribution that may be stale
+  std::optional<EndpointUse> endpoint;  // reason receiver or sender
   std::string text;       // "fetch#3 sending on channel \"results\""
 };
 
@@ -204,7 +217,6 @@ struct Finding {
   std::vector<FindingWait> wait_edges;    // cycle edges first, in order
   std::vector<LockOrderStep> lock_order;  // lock_order_inversion only
   std::vector<std::string> explanation;   // sentences and per-agent lines, in reading order
-  std::vector<std::string> diagram;       // the cycle drawn step by step
   int64_t since_ns = -1;                  // when the problem started
 };
 

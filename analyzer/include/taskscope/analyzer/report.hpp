@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "taskscope/analyzer/analysis.hpp"
 
@@ -16,6 +17,12 @@ std::string render_text(const Analysis& analysis);
 bool is_stuck_story(FindingKind kind);
 // How a finding is headed: "CHANNEL-FULL CYCLE", "POSSIBLE LOCK ORDER INVERSION".
 std::string finding_heading(const Finding& finding);
+// The cycle of a stuck finding drawn top to bottom from its in-cycle wait edges,
+// each agent waiting for the next; empty when it has none.
+std::vector<std::string> cycle_diagram(const Finding& finding);
+// One edge as a step of the story: "waits to lock mutex "b", owned by",
+// "sends to channel "x" (bounded, 8/8 full); receiver held by".
+std::string wait_step_phrase(const Finding& finding, const FindingWait& wait);
 std::string render_json(const Analysis& analysis);
 std::string render_dot(const Analysis& analysis);
 
