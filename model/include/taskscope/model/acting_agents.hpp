@@ -63,7 +63,17 @@ class ActingAgents {
   }
 
   void apply(const format::Event& e) {
-    visit(e, [this](const auto& view) { apply(view); });
+    // Most events change nothing: those skip the view.
+    switch (e.kind) {
+      case format::EventKind::kPollBegin:
+      case format::EventKind::kPollEnd:
+      case format::EventKind::kTaskEnd:
+      case format::EventKind::kThreadEnd:
+        visit(e, [this](const auto& view) { apply(view); });
+        return;
+      default:
+        return;
+    }
   }
   // The same for a consumer that already visits the event: only polls and ends
   // change anything, and the other kinds cost nothing.
