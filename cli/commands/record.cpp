@@ -1,5 +1,6 @@
 // `taskscope record [-o FILE] [--mode stream|flight] [--buffer SIZE]
-//                   [--hang-timeout DUR] [--timeout DUR] -- COMMAND [ARGS...]`
+//                   [--on-full drop|block] [--hang-timeout DUR] [--timeout DUR]
+//                   -- COMMAND [ARGS...]`
 //
 // Runs an unmodified program with the preload shim (libtaskscope_preload.so)
 // and the recorder's environment (TASKSCOPE_*), passes its stdin, stdout,
@@ -8,6 +9,8 @@
 //  - --hang-timeout: the recorder's watchdog writes the trace when nothing has
 //    progressed that long while a thread is blocked, then ends the program
 //    (exit status 124); record reports the caught hang.
+//  - --on-full block: a thread whose ring and spill budget are full waits for
+//    the recorder instead of dropping events (TASKSCOPE_ON_FULL; docs/architecture.md).
 //  - --timeout: after that long record sends the dump signal (SIGUSR2), waits
 //    (bounded) for the trace to be written, then kills the program.
 //  - A program stopped by a signal (--timeout, Ctrl-C, kill) cannot close its
@@ -53,6 +56,7 @@ struct RecordOptions {
   std::string output;
   std::string mode = "stream";
   std::string buffer;
+  std::string on_full;
   std::string hang_timeout;
   std::string timeout;
   std::vector<std::string> command;
@@ -144,6 +148,7 @@ void prepare_child_environment(const RecordOptions& options, const std::string& 
   ::setenv("TASKSCOPE_MODE", options.mode.c_str(), 1);
   ::setenv("TASKSCOPE_SIGNAL", std::to_string(kDumpSignal).c_str(), 1);
   if (!options.buffer.empty()) ::setenv("TASKSCOPE_BUFFER", options.buffer.c_str(), 1);
+  if (!options.on_full.empty()) ::setenv("TASKSCOPE_ON_FULL", options.on_full.c_str(), 1);
   if (hang_timeout_ns > 0) {
     const int64_t ms = std::max<int64_t>(1, (hang_timeout_ns + 999'999) / 1'000'000);
     ::setenv("TASKSCOPE_HANG_TIMEOUT", (std::to_string(ms) + "ms").c_str(), 1);
@@ -437,6 +442,10 @@ const bool kRegistered = register_command(1, [](CLI::App& app) {
                   "last --buffer bytes in memory, write on hang, signal or exit)")
       ->check(CLI::IsMember({"stream", "flight"}));
   sub->add_option("--buffer", options->buffer, "Flight-recorder window, e.g. 64M");
+  sub->add_option("--on-full", options->on_full,
+                  "When a thread's ring and the spill budget are full: drop (default; losses "
+                  "are counted in the trace) or block (the thread waits for the recorder)")
+      ->check(CLI::IsMember({"drop", "block"}));
   sub->add_option("--hang-timeout", options->hang_timeout,
                   "Write the trace and end the program when nothing progressed this long "
                   "while a thread is blocked (e.g. 2s)");

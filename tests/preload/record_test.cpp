@@ -288,6 +288,24 @@ TEST_CASE("record: a program that does not hang keeps its output and exit status
   CHECK(validate.status == 0);
 }
 
+TEST_CASE("record: --on-full block keeps every event with a tiny ring and no spill budget",
+          "[preload][record]") {
+  // TASKSCOPE_RING and TASKSCOPE_SPILL reach the program through record's
+  // environment: 128 records a thread and nothing beyond, so only waiting
+  // keeps its tens of thousands of lock events.
+  const std::string trace = scratch_path("on-full-block.tscope");
+  const RunResult run = run_shell("TASKSCOPE_RING=4096 TASKSCOPE_SPILL=0 " +
+                                  std::string(TASKSCOPE_CLI) + " record --on-full block -o " +
+                                  quote(trace) + " " + kFinishOptions + " -- " +
+                                  quote(program("ordered_locks")));
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  CHECK(run.out == "total 16000\n");
+  const Trace recorded = read_trace(trace);
+  CHECK(recorded.of_kind(format::EventKind::kDropped).empty());
+  CHECK(recorded.of_kind(format::EventKind::kAcquired).size() >= 16000);
+}
+
 TEST_CASE("record: --timeout dumps the trace and ends a program that hangs", "[preload][record]") {
   // No watchdog: only --timeout can end it.
   const Recording recording = record("double_lock", "--timeout 500ms");
@@ -395,7 +413,8 @@ TEST_CASE("record: bad usage is one line and exit status 2", "[preload][record]"
   const std::string cli = TASKSCOPE_CLI;
   for (const std::string& args :
        {std::string("record"), std::string("record --hang-timeout soon -- true"),
-        std::string("record --mode fast -- true"), std::string("record --buffer lots -- true")}) {
+        std::string("record --mode fast -- true"), std::string("record --buffer lots -- true"),
+        std::string("record --on-full wait -- true")}) {
     const RunResult run = run_shell(cli + " " + args);
     INFO(args << ": " << run.err);
     CHECK(run.status == 2);

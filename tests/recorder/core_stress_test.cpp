@@ -89,6 +89,9 @@ void stress(taskscope::Mode mode) {
   config.output = file.path();
   config.mode = mode;
   config.ring_bytes = 64 << 10;  // small (2,048 records): drops happen and must be counted
+  // One spill block of 512 records for all workers: some events go through it,
+  // and no worker can keep its whole fill phase in it.
+  config.spill_bytes = 16 << 10;
   config.flight_bytes = 512 << 10;
   config.flush_interval_ms = 2;
   REQUIRE(start(config));

@@ -69,6 +69,33 @@ TEST_CASE("crash: a child killed by a fatal signal leaves a readable trace", "[c
   CHECK(named);
 }
 
+TEST_CASE("crash: events waiting in spill blocks reach the trace of a crash", "[crash]") {
+  const std::string mode = GENERATE(as<std::string>{}, "stream", "flight");
+  INFO(mode);
+  TempTrace file("crash-spill");
+  // The child holds its flusher, so its 1000 marks fill a 128-record ring and
+  // go on into spill blocks; the crash path must drain both, in order.
+  const auto child = run_child({TASKSCOPE_CRASH_CHILD, file.path(), mode, "segv", "spill"},
+                               kChildEnv, kChildLimit);
+  REQUIRE(child.finished);
+  CHECK(child.signal == SIGSEGV);
+
+  const Trace trace = read_trace(file.path());
+  CHECK(trace.header.reason == "signal " + std::to_string(SIGSEGV));
+  CHECK_FALSE(trace.status.truncated);
+  CHECK(trace.status.damage.empty());
+  CHECK(trace.status.dropped_events == 0);
+  CHECK(marks_named(trace, "worker") == 100);
+  int64_t next = 0;
+  for (const Event& e : trace.live()) {
+    if (e.kind != EventKind::kMark || trace.text(static_cast<uint32_t>(e.a)) != "before crash")
+      continue;
+    CHECK(static_cast<int64_t>(e.b) == next);
+    ++next;
+  }
+  CHECK(next == 1000);
+}
+
 TEST_CASE("crash: a deadlocked child is dumped by the hang watchdog", "[crash]") {
   const std::string mode = GENERATE(as<std::string>{}, "stream", "flight");
   INFO(mode);

@@ -161,6 +161,7 @@ TEST_CASE("ring full: drops are counted exactly and the producer never blocks", 
   TempTrace file("drop-paused");
   Config config = stream_config(file.path());
   config.ring_bytes = 4096;  // 128 records
+  config.spill_bytes = 0;    // the ring alone (spill_test.cpp covers spill blocks)
   REQUIRE(start(config));
   // With the flusher held, the ring cannot drain: everything past its capacity
   // must be dropped, and the worker must still run to completion.
@@ -197,6 +198,7 @@ TEST_CASE("ring full: drops are counted exactly while the flusher drains", "[rin
   TempTrace file("drop-live");
   Config config = stream_config(file.path());
   config.ring_bytes = 4096;  // 128 records
+  config.spill_bytes = 0;
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 200000;
   // Whether a free-running flusher falls behind is up to the scheduler. Holding
@@ -242,17 +244,19 @@ TEST_CASE("ring full: drops are counted exactly while the flusher drains", "[rin
   CHECK(gaps >= 1);
 }
 
-TEST_CASE("ring full: lossless mode waits for the flusher instead of dropping", "[ring]") {
+TEST_CASE("ring full: the block policy waits for the flusher instead of dropping", "[ring]") {
   using namespace taskscope;
   TempTrace file("lossless");
   Config config = stream_config(file.path());
   config.ring_bytes = 4096;
+  config.spill_bytes = 8192;  // one spill block of 256 records
   config.lossless = true;
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 50000;
   // The ring holds 128 records, the first being the worker's kThreadStart:
-  // with the flusher held, 127 marks fill it and the next one must wait.
-  constexpr uint64_t kMarksThatFit = 127;
+  // with the flusher held, 127 marks fill it, the spill block takes 256 more,
+  // and the next one must wait.
+  constexpr uint64_t kMarksThatFit = 127 + 256;
   AgentId worker_agent = 0;
   std::atomic<uint64_t> written{0};
   detail::set_flusher_paused_for_testing(true);
@@ -265,16 +269,25 @@ TEST_CASE("ring full: lossless mode waits for the flusher instead of dropping", 
   });
   const bool filled =
       eventually(std::chrono::seconds(10), [&] { return written.load() >= kMarksThatFit; });
+  // Give a worker that wrongly went on (dropping) the time to show it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const uint64_t written_while_held = written.load();
   detail::set_flusher_paused_for_testing(false);
   worker.join();
   stop();
   REQUIRE(filled);
-  // The worker got no further than a full ring while the flusher was held.
+  // The worker got no further than a full ring and spill budget while the
+  // flusher was held.
   CHECK(written_while_held == kMarksThatFit);
   const Trace trace = read_trace(file.path());
   CHECK(trace.dropped_on(worker_agent) == 0);
-  uint64_t marks = 0;
-  for (const Event& e : trace.of_thread(worker_agent)) marks += e.kind == EventKind::kMark;
-  CHECK(marks == kMarks);
+  CHECK(trace.status.dropped_events == 0);
+  // Every mark, in order.
+  int64_t expected = 0;
+  for (const Event& e : trace.of_thread(worker_agent)) {
+    if (e.kind != EventKind::kMark) continue;
+    CHECK(static_cast<int64_t>(e.b) == expected);
+    ++expected;
+  }
+  CHECK(expected == static_cast<int64_t>(kMarks));
 }

@@ -12,13 +12,19 @@ struct Config {
   std::string output = "taskscope.tscope";  // stream: file written as we go; flight: dump target
   Mode mode = Mode::kStream;
   uint64_t ring_bytes = 1 << 20;       // per-thread ring
+  // Process-wide budget of spill blocks, where a thread's events go while its
+  // ring is full (0 = none: a full ring drops). The default keeps a burst of
+  // 2 M events whole (docs/architecture.md, "Bursts: spill blocks").
+  uint64_t spill_bytes = 64 << 20;
   uint64_t flight_bytes = 64 << 20;    // flight: compressed frames kept in memory
   uint64_t flush_interval_ms = 50;     // flusher timer (TASKSCOPE_FLUSH_INTERVAL)
   uint64_t hang_timeout_ms = 0;        // watchdog: dump when nothing progressed this long (0 = off)
   bool abort_on_hang = false;          // after the watchdog's dump, terminate the process
   int dump_signal = 12;                // SIGUSR2: dump the flight window (0 = none)
   bool dump_on_fatal_signal = true;    // SIGSEGV, SIGBUS, SIGABRT, SIGFPE
-  bool lossless = false;               // block instead of dropping when a ring is full
+  // What a thread does when its ring and the spill budget are both full:
+  // false = drop (counted), true = wait for the flusher (TASKSCOPE_ON_FULL=block).
+  bool lossless = false;
   int zstd_level = 3;
   // Permissions of trace files (before the umask). Private by default: a trace
   // holds what the program did, names and addresses included.
@@ -27,8 +33,9 @@ struct Config {
 };
 
 // Reads TASKSCOPE_OUTPUT, TASKSCOPE_MODE (stream|flight), TASKSCOPE_BUFFER (e.g. 64M),
-// TASKSCOPE_RING, TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
-// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1), TASKSCOPE_FILE_MODE
+// TASKSCOPE_RING, TASKSCOPE_SPILL (e.g. 64M, 0 = none), TASKSCOPE_ON_FULL (drop|block),
+// TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
+// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1, as ON_FULL), TASKSCOPE_FILE_MODE
 // (octal, e.g. 0640), TASKSCOPE_FLUSH_INTERVAL (e.g. 50ms) over `base`. In a
 // secure-execution process (setuid, setgid, file capabilities: AT_SECURE) the
 // environment is not trusted and `base` is returned unchanged.

@@ -29,38 +29,62 @@ inline void commit(EventRing& ring) noexcept {
   if (ring.commit_write()) flusher_wakeup().wake();
 }
 
+// Writes pending losses (kDropped) and then the event at the slots `next()`
+// hands out, publishing each with `publish()`. The report's time is now, just
+// after the last loss (no event of this thread lies between them).
+template <class Next, class Publish>
+inline void put(EventRing& ring, bool report_drops, Next next, Publish publish, EventKind kind,
+                uint8_t op, uint16_t flags, StringId str, uint64_t a, uint64_t b) noexcept {
+  const uint64_t now = read_ticks();
+  if (report_drops) {
+    uint64_t first = 0;
+    if (const uint64_t lost = ring.take_drops(&first); lost != 0) {
+      fill(next(), now, EventKind::kDropped, 0, 0, 0, lost, first);
+      publish();
+    }
+  }
+  fill(next(), now, kind, op, flags, str, a, b);
+  publish();
+}
+
 // The ring looked full, has losses to report first, or does not exist yet.
-// Reports pending losses (kDropped) before the event so the analyzer sees
-// exactly where the gap is; drops the event when there is no room for both.
-// Dropping must stay cheap (no clock read, no atomic read-modify-write): a
-// thread that outruns the flusher should not be slowed down on top of it.
+// A full ring spills into blocks from the process-wide budget (spill.hpp);
+// while the thread spills, every event comes here and goes to the spill chain,
+// until the flusher has taken all of it. Past the budget the event is dropped
+// (or, with Config::lossless, the thread waits). Pending losses (kDropped) are
+// reported before the next event kept, so the analyzer sees exactly where the
+// gap is. Dropping must stay cheap (no clock read, no atomic read-modify-write):
+// a thread that outruns the flusher should not be slowed down on top of it.
 [[gnu::noinline]] void record_slow(EventKind kind, uint8_t op, uint16_t flags, StringId str,
                                    uint64_t a, uint64_t b) noexcept {
   ThreadContext* context = this_thread_context();
   if (context == nullptr) return;
   EventRing& ring = context->ring;
+  SpillChain& spill = context->spill;
   for (;;) {
-    const uint64_t free = ring.refresh();
     const bool report_drops = ring.has_drops();
-    if (free >= (report_drops ? 2u : 1u)) {
-      const uint64_t now = read_ticks();
-      if (report_drops) {
-        // Recording resumes: the report's time is now, just after the last
-        // loss (no event of this thread lies between them).
-        uint64_t first = 0;
-        if (const uint64_t lost = ring.take_drops(&first); lost != 0) {
-          fill(ring.prepare_write(), now, EventKind::kDropped, 0, 0, 0, lost, first);
-          commit(ring);
-        }
-      }
-      fill(ring.prepare_write(), now, kind, op, flags, str, a, b);
-      commit(ring);
+    const uint32_t needed = report_drops ? 2 : 1;
+    if (spill.active() && spill.drained()) spill.park();
+    if (!spill.active() && ring.refresh() >= needed) {
+      put(
+          ring, report_drops, [&] { return ring.prepare_write(); }, [&] { commit(ring); }, kind,
+          op, flags, str, a, b);
       return;
     }
-    // Lossless mode waits for the flusher, except on the recorder's own threads
-    // and once the session is over.
+    bool new_block = false;
+    if (spill.reserve(needed, &new_block)) {
+      put(
+          ring, report_drops, [&] { return spill.slot(); }, [&] { spill.commit(); }, kind, op,
+          flags, str, a, b);
+      ring.look_full();  // keep the fast path away from the ring while spilling
+      if (new_block) flusher_wakeup().wake();
+      return;
+    }
+    // The block policy waits for the flusher, except on the recorder's own
+    // threads, once the session is over and after a crash: then nobody drains.
     if (!g_lossless.load(std::memory_order_relaxed) || t_in_recorder ||
-        !g_recording.load(std::memory_order_relaxed)) {
+        !g_recording.load(std::memory_order_relaxed) ||
+        g_crash_signal.load(std::memory_order_relaxed) != 0) {
       ring.count_drop();
       ring.look_full();
       return;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hot_path/ring.hpp"
+#include "hot_path/spill.hpp"
 #include "hot_path/string_caches.hpp"
 #include "taskscope/events.hpp"
 #include "taskscope/format/event.hpp"
@@ -24,8 +25,8 @@ struct FlushCursor {
 // One OS thread's recording state. The thread reaches it through plain
 // thread-local pointers (see record.cpp); the registry owns it.
 //
-// Who touches what: `ring` producer side, `acting` and `caches` belong to the
-// owning thread; `flush` and the ring's consumer side to the flusher;
+// Who touches what: `ring` and `spill` producer side, `acting` and `caches` belong to the
+// owning thread; `flush` and the consumer sides of `ring` and `spill` to the flusher;
 // `announced_epoch` is guarded by the registry lock. The atomics are written by
 // the owner and read by session start (to re-announce a thread that outlived an
 // earlier session). Invariant: once `retired` is set the owner never touches
@@ -37,6 +38,7 @@ struct ThreadContext {
   }
 
   EventRing ring;
+  SpillChain spill;  // where events go while `ring` is full (spill.hpp)
   std::atomic<AgentId> agent;
   std::atomic<AgentId> parent;
   std::atomic<StringId> name;

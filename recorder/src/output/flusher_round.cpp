@@ -42,18 +42,21 @@ void Flusher::drain(ThreadContext* context, bool final) {
   for (const format::Event& event : cursor.synthetic) append(event);
   cursor.synthetic.clear();
 
+  // The spill chain's extent is read before the ring's: see the ordering note
+  // in spill.hpp. The ring's records come first, then the spilled ones.
   EventRing& ring = context->ring;
+  SpillChain& spill = context->spill;
+  const uint64_t spilled = spill.snapshot();
   const uint64_t available = ring.readable();
   uint64_t dropped = 0;
-  for (uint64_t i = 0; i < available; ++i) {
-    const Record& record = ring.peek(i);
+  auto take = [&](const Record& record) {
     if (record.kind == kRecordRebind) {
       cursor.agent = record.a;
       segment = &open_segment(record.a);
-      continue;
+      return;
     }
     // Left over from an earlier session (written after its last drain).
-    if (record.ticks < clock_.start_ticks) continue;
+    if (record.ticks < clock_.start_ticks) return;
     format::Event event;
     event.ts_ns = clock_.to_ns(record.ticks);
     event.kind = static_cast<EventKind>(record.kind);
@@ -68,8 +71,10 @@ void Flusher::drain(ThreadContext* context, bool final) {
     }
     append(event);
     newest_event_ns_ = std::max(newest_event_ns_, cursor.last_ns);
-  }
+  };
+  for (uint64_t i = 0; i < available; ++i) take(ring.peek(i));
   ring.consume(available);
+  spill.consume(spilled, take);
 
   // Losses nobody else will report: the thread is gone, or the session ends.
   if (retired || final) {

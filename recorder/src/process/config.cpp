@@ -116,6 +116,14 @@ std::optional<bool> parse_flag(std::string_view text) {
   return std::nullopt;
 }
 
+// TASKSCOPE_ON_FULL: what a thread does when its ring and the spill budget are
+// full. "block" waits for the flusher (Config::lossless), "drop" counts a loss.
+std::optional<bool> parse_on_full(std::string_view text) {
+  if (text == "block") return true;
+  if (text == "drop") return false;
+  return std::nullopt;
+}
+
 std::optional<int> parse_int(std::string_view text) {
   std::string owned(text);
   char* end = nullptr;
@@ -162,10 +170,12 @@ Config config_from_environment(Config base) {
   }
   apply("TASKSCOPE_BUFFER", parse_size, &base.flight_bytes);
   apply("TASKSCOPE_RING", parse_size, &base.ring_bytes);
+  apply("TASKSCOPE_SPILL", parse_size, &base.spill_bytes);
   apply("TASKSCOPE_HANG_TIMEOUT", parse_duration_ms, &base.hang_timeout_ms);
   apply("TASKSCOPE_ABORT_ON_HANG", parse_flag, &base.abort_on_hang);
   apply("TASKSCOPE_SIGNAL", parse_int, &base.dump_signal);
   apply("TASKSCOPE_LOSSLESS", parse_flag, &base.lossless);
+  apply("TASKSCOPE_ON_FULL", parse_on_full, &base.lossless);
   apply("TASKSCOPE_FILE_MODE", parse_file_mode, &base.file_mode);
   apply("TASKSCOPE_FLUSH_INTERVAL", parse_duration_ms, &base.flush_interval_ms);
   return base;

@@ -102,6 +102,7 @@ bool start_locked(const Config& requested) {
 
   reset_counters();
   g_lossless.store(config.lossless, std::memory_order_relaxed);
+  SpillPool::configure(config.spill_bytes);
   g_dump_signal_pending.store(0, std::memory_order_relaxed);
   g_crash_handled.store(false, std::memory_order_relaxed);
   g_crash_signal.store(0, std::memory_order_relaxed);
