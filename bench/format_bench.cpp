@@ -3,11 +3,14 @@
 // reference: what we would get by compressing the ring as it is). Our encoder and
 // the reference are compared at the same zstd level, for levels 1 and 3 (3 is
 // what the recorder writes), each pass creating one compression context and
-// reusing it for every block, as the encoder does.
+// reusing it for every block, as the encoder does. Also: the CPU cost of encoding
+// against a bare read of the timestamp counter, and the file size of a program
+// of many short-lived threads with and without shared batch frames.
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +19,7 @@
 
 #include "bench_metrics.hpp"
 #include "taskscope/format/reader.hpp"
+#include "taskscope/format/ticks.hpp"
 #include "taskscope/format/writer.hpp"
 
 using namespace taskscope::format;
@@ -201,22 +205,86 @@ void BM_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Thread CPU seconds of one call of `fn`: the cost on one core, whatever else
+// the machine runs. Its result is destroyed after the clock has stopped, so
+// freeing what a pass produced is never part of its time.
+template <typename Fn>
+double cpu_seconds(Fn&& fn) {
+  timespec start{}, end{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+  auto result = fn();
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+  benchmark::DoNotOptimize(result);
+  return static_cast<double>(end.tv_sec - start.tv_sec) +
+         static_cast<double>(end.tv_nsec - start.tv_nsec) * 1e-9;
+}
+
+// CPU ns of one bare read of the timestamp counter (what the hot path costs at
+// best), best of a few passes.
+double rdtsc_ns() {
+  constexpr int kReads = 10'000'000;
+  double best = 1e30;
+  for (int pass = 0; pass < 5; ++pass)
+    best = std::min(best, cpu_seconds([] {
+                      uint64_t sum = 0;
+                      for (int i = 0; i < kReads; ++i) sum += read_ticks();
+                      return sum;
+                    }) * 1e9 / kReads);
+  return best;
+}
+
+// A program whose 20,000 threads each record a few events and end: the
+// flusher drains ~100 retired threads per round. Returns the bytes per event of
+// the file, with the round's batches sharing frames or with a frame per thread.
+double short_threads_bytes_per_event(bool shared) {
+  constexpr uint64_t kThreads = 20'000, kPerRound = 100;
+  std::mt19937_64 rng(5);
+  FrameEncoder encoder(3);
+  uint64_t bytes = encoder.header(TraceHeader{1, 0, "bench", 1, 0, 1.0, 0, "stream", 0, 0, ""}).size();
+  uint64_t events = 0;
+  int64_t now = 0;
+  std::vector<std::vector<Event>> round;
+  std::vector<Frame> frames;
+  std::vector<uint64_t> counts;
+  for (uint64_t first = 1; first <= kThreads; first += kPerRound) {
+    const int64_t watermark = now;
+    round.clear();
+    for (uint64_t agent = first; agent < first + kPerRound; ++agent) {
+      std::vector<Event> batch;
+      auto emit = [&](EventKind kind, uint64_t a, uint64_t b = 0, uint32_t str = 0) {
+        now += 200 + static_cast<int64_t>(rng() % 2000);
+        batch.push_back(Event{now, agent, kind, 0, 0, str, a, b});
+      };
+      emit(EventKind::kThreadStart, agent, 1, 1);
+      emit(EventKind::kAcquired, 7, 0, 2);
+      emit(EventKind::kReleased, 7);
+      emit(EventKind::kMark, 3, rng() % 100);
+      emit(EventKind::kThreadEnd, agent);
+      events += batch.size();
+      round.push_back(std::move(batch));
+    }
+    frames.clear();
+    if (shared) {
+      std::vector<ThreadEvents> batches;
+      for (const auto& batch : round) batches.push_back({batch.front().thread, batch});
+      encoder.batches(batches, watermark, frames, counts);
+    } else {
+      for (const auto& batch : round) encoder.batch(batch.front().thread, batch, watermark, frames);
+    }
+    for (const auto& frame : frames) bytes += frame.size();
+  }
+  return static_cast<double>(bytes) / static_cast<double>(events);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Throughput figures come from timed passes outside Google Benchmark's loop so
-  // that they can be printed as metric lines with their ratio.
+  // that they can be printed as metric lines with their ratio. They are CPU
+  // times of this thread: the cost on one core, steady on a loaded machine.
   int rc = taskscope::bench::run_benchmarks(argc, argv);
-  using Clock = std::chrono::steady_clock;
-  // Seconds of one call of `fn`. Its result is destroyed after the clock has
-  // stopped, so freeing what a pass produced is never part of its time.
-  const auto time_once = [](auto&& fn) {
-    const auto start = Clock::now();
-    auto result = fn();
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    benchmark::DoNotOptimize(result);
-    return seconds;
-  };
+  const double tick_ns = rdtsc_ns();
+  std::printf("metric format.rdtsc_ns %.3g ns\n", tick_ns);
   const auto raw = raw_records(mix());
   std::vector<uint8_t> out(ZSTD_compressBound(1 << 17));
   const double n = static_cast<double>(raw.size());
@@ -224,12 +292,14 @@ int main(int argc, char** argv) {
     // Encoder and reference alternate, best of 3 each: both see the same load.
     double encode_s = 1e30, reference_s = 1e30;
     for (int i = 0; i < 3; ++i) {
-      encode_s = std::min(encode_s, time_once([&] { return encode(mix(), level); }));
-      reference_s =
-          std::min(reference_s, time_once([&] { return compress_raw(raw, level, out); }));
+      encode_s = std::min(encode_s, cpu_seconds([&] { return encode(mix(), level); }));
+      reference_s = std::min(reference_s, cpu_seconds([&] { return compress_raw(raw, level, out); }));
     }
     const std::string suffix = ".zstd" + std::to_string(level);
+    const double encode_ns = encode_s * 1e9 / n;
     std::printf("metric format.encode_rate%s %.4g Mevents/s\n", suffix.c_str(), n / encode_s / 1e6);
+    std::printf("metric format.encode_ns_per_event%s %.3g ns\n", suffix.c_str(), encode_ns);
+    std::printf("metric format.encode_vs_rdtsc%s %.3g ratio\n", suffix.c_str(), encode_ns / tick_ns);
     std::printf("metric format.reference_raw_rate%s %.4g Mevents/s\n", suffix.c_str(),
                 n / reference_s / 1e6);
     std::printf("metric format.encode_vs_reference%s %.3g ratio\n", suffix.c_str(),
@@ -237,15 +307,15 @@ int main(int argc, char** argv) {
   }
   // Decoded: the level the recorder writes.
   const Encoded encoded = encode(mix(), 3);
-  const std::string path = "/tmp/format-bench-metric.tscope";
+  const std::string path = "/tmp/format-bench-metric-" + std::to_string(::getpid()) + ".tscope";
   {
     TraceFile file;
     file.open(path);
     for (auto& f : encoded.frames) file.write(f);
   }
   double decode_s = 1e30;
-  for (int i = 0; i < 3; ++i)
-    decode_s = std::min(decode_s, time_once([&] {
+  for (int i = 0; i < 5; ++i)
+    decode_s = std::min(decode_s, cpu_seconds([&] {
                           TraceReader reader(path);
                           Event e;
                           uint64_t events = 0;
@@ -254,5 +324,10 @@ int main(int argc, char** argv) {
                         }));
   if (!std::getenv("TASKSCOPE_BENCH_KEEP")) std::filesystem::remove(path);
   std::printf("metric format.decode_rate %.4g Mevents/s\n", n / decode_s / 1e6);
+  std::printf("metric format.decode_ns_per_event %.3g ns\n", decode_s * 1e9 / n);
+  std::printf("metric short_threads_bytes_per_event %.3g bytes/event\n",
+              short_threads_bytes_per_event(true));
+  std::printf("metric short_threads_bytes_per_event.frame_per_thread %.3g bytes/event\n",
+              short_threads_bytes_per_event(false));
   return rc;
 }

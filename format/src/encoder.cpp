@@ -38,6 +38,37 @@ struct FrameEncoder::Impl {
     builder.Clear();
     return frame;
   }
+
+  // Event batch frames for `events` (time order), split where a time delta
+  // would not fit its column, where time steps back, and every
+  // kMaxEventsPerFrame events. With `with_threads` each event's thread is
+  // stored and `thread` is 0 (a shared batch).
+  void split(uint64_t thread, std::span<const Event> events, bool with_threads,
+             int64_t watermark_ns, std::vector<Frame>& out, std::vector<uint64_t>* counts) {
+    size_t begin = 0;
+    while (begin < events.size()) {
+      size_t end = begin + 1;
+      // A step back in time, or one too long for the delta column, starts a new
+      // frame (the difference is taken only when it is known not to overflow).
+      while (end < events.size() && end - begin < kMaxEventsPerFrame &&
+             events[end].ts_ns >= events[end - 1].ts_ns &&
+             static_cast<uint64_t>(events[end].ts_ns) -
+                     static_cast<uint64_t>(events[end - 1].ts_ns) <=
+                 static_cast<uint64_t>(kMaxDeltaNs))
+        ++end;
+      auto columns = build_columns(builder, events.subspan(begin, end - begin), with_threads,
+                                   /*absolute_times=*/false);
+      // A split batch promises its watermark only with its last part: earlier
+      // parts must not let the reader emit events that the later parts precede.
+      const int64_t watermark =
+          end == events.size() ? watermark_ns : std::min(watermark_ns, events[begin].ts_ns);
+      builder.Finish(fb::CreateEventBatch(builder, thread, watermark, columns),
+                     fb::AnyIdentifier());
+      out.push_back(seal(FrameType::kEventBatch));
+      if (counts != nullptr) counts->push_back(end - begin);
+      begin = end;
+    }
+  }
 };
 
 FrameEncoder::FrameEncoder(int zstd_level) : impl_(new Impl) {
@@ -77,31 +108,39 @@ Frame FrameEncoder::strings(std::span<const StringEntry> entries) {
 
 void FrameEncoder::batch(uint64_t thread, std::span<const Event> events, int64_t watermark_ns,
                          std::vector<Frame>& out) {
-  size_t begin = 0;
-  while (begin < events.size()) {
-    size_t end = begin + 1;
-    // A step back in time, or one too long for the delta column, starts a new
-    // frame (the difference is taken only when it is known not to overflow).
-    while (end < events.size() && end - begin < kMaxEventsPerFrame &&
-           events[end].ts_ns >= events[end - 1].ts_ns &&
-           static_cast<uint64_t>(events[end].ts_ns) - static_cast<uint64_t>(events[end - 1].ts_ns) <=
-               static_cast<uint64_t>(kMaxDeltaNs))
-      ++end;
-    auto& b = impl_->builder;
-    auto columns = build_columns(b, events.subspan(begin, end - begin), false);
-    // A split batch promises its watermark only with its last part: earlier parts
-    // must not let the reader emit events that the later parts precede.
-    const int64_t watermark =
-        end == events.size() ? watermark_ns : std::min(watermark_ns, events[begin].ts_ns);
-    b.Finish(fb::CreateEventBatch(b, thread, watermark, columns), fb::AnyIdentifier());
-    out.push_back(impl_->seal(FrameType::kEventBatch));
-    begin = end;
+  impl_->split(thread, events, false, watermark_ns, out, nullptr);
+}
+
+void FrameEncoder::batches(std::span<const ThreadEvents> batches, int64_t watermark_ns,
+                           std::vector<Frame>& out, std::vector<uint64_t>& events_in_frame) {
+  auto& shared = impl_->scratch;
+  shared.clear();
+  for (const ThreadEvents& batch : batches) {
+    const auto& events = batch.events;
+    if (events.empty()) continue;
+    // A batch that steps back in time keeps frames of its own: merged by time,
+    // its events would change order.
+    const bool ordered = std::is_sorted(
+        events.begin(), events.end(), [](const Event& x, const Event& y) { return x.ts_ns < y.ts_ns; });
+    if (events.size() > kSharedBatchMaxEvents || !ordered) {
+      impl_->split(batch.thread, events, false, watermark_ns, out, &events_in_frame);
+      continue;
+    }
+    for (Event event : events) {
+      event.thread = batch.thread;
+      shared.push_back(event);
+    }
   }
+  if (shared.empty()) return;
+  // Stable: equal times stay in the order the batches were given.
+  std::stable_sort(shared.begin(), shared.end(),
+                   [](const Event& x, const Event& y) { return x.ts_ns < y.ts_ns; });
+  impl_->split(0, shared, true, watermark_ns, out, &events_in_frame);
 }
 
 Frame FrameEncoder::watermark(int64_t watermark_ns) {
   auto& b = impl_->builder;
-  auto columns = build_columns(b, {}, false);
+  auto columns = build_columns(b, {}, false, false);
   b.Finish(fb::CreateEventBatch(b, 0, watermark_ns, columns), fb::AnyIdentifier());
   return impl_->seal(FrameType::kEventBatch);
 }
@@ -116,7 +155,7 @@ Frame FrameEncoder::snapshot(int64_t time_ns, uint32_t generation, std::span<con
     e.ts_ns = std::min(e.ts_ns, time_ns);
   }
   auto& b = impl_->builder;
-  auto columns = build_columns(b, sorted, true);
+  auto columns = build_columns(b, sorted, true, true);
   b.Finish(fb::CreateSnapshot(b, time_ns, generation, columns), fb::AnyIdentifier());
   return impl_->seal(FrameType::kSnapshot);
 }

@@ -18,9 +18,10 @@ namespace {
 
 std::string str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+// `raw` holds the buffer and then kColumnReadSlack bytes.
 template <typename Table>
 const Table* verified_root(const std::vector<uint8_t>& raw) {
-  flatbuffers::Verifier verifier(raw.data(), raw.size());
+  flatbuffers::Verifier verifier(raw.data(), raw.size() - kColumnReadSlack);
   if (!verifier.VerifyBuffer<Table>(fb::AnyIdentifier())) return nullptr;
   return flatbuffers::GetRoot<Table>(raw.data());
 }
@@ -82,12 +83,15 @@ FrameReader::FrameReader(const std::string& path) : path_(path) {
   } catch (...) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    ZSTD_freeDCtx(zstd_);
+    zstd_ = nullptr;
     throw;
   }
 }
 
 FrameReader::~FrameReader() {
   if (fd_ >= 0) ::close(fd_);
+  ZSTD_freeDCtx(zstd_);
 }
 
 bool FrameReader::read_at(uint64_t offset, void* out, size_t size) {
@@ -139,11 +143,14 @@ std::optional<FrameView> FrameReader::decode_at_pos() {
   const unsigned long long content =
       ZSTD_getFrameContentSize(compressed_.data(), compressed_.size());
   if (content != preamble->raw_size) return damaged("zstd frame size does not match preamble");
-  raw_.resize(preamble->raw_size);
-  const size_t got =
-      ZSTD_decompress(raw_.data(), raw_.size(), compressed_.data(), compressed_.size());
+  // The slack after the buffer lets read_columns use whole-word loads.
+  raw_.resize(preamble->raw_size + kColumnReadSlack);
+  if (!zstd_) zstd_ = ZSTD_createDCtx();
+  if (!zstd_) return damaged("out of memory for the zstd context");
+  const size_t got = ZSTD_decompressDCtx(zstd_, raw_.data(), preamble->raw_size,
+                                         compressed_.data(), compressed_.size());
   if (ZSTD_isError(got)) return damaged(std::string("zstd: ") + ZSTD_getErrorName(got));
-  if (got != raw_.size()) return damaged("zstd payload shorter than declared");
+  if (got != preamble->raw_size) return damaged("zstd payload shorter than declared");
 
   FrameView view;
   view.type = preamble->type;

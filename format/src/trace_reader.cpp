@@ -9,9 +9,19 @@
 namespace taskscope::format {
 namespace {
 
-template <typename Entry>
-bool before(const Entry& x, const Entry& y) {
-  return x.ts != y.ts ? x.ts < y.ts : x.sequence < y.sequence;
+constexpr int64_t kFreeTs = INT64_MAX;  // beyond every trace time (trace_time_valid)
+
+// Without branches: which of two batches' heads comes first is data-dependent
+// and unpredictable when threads interleave, so a mispredicted branch per
+// match would cost more than the match. (time, sequence) is compared as one
+// 128-bit unsigned number, the time's sign bit flipped to keep its order.
+template <typename Key>
+inline bool before(const Key& x, const Key& y) {
+  using Wide = unsigned __int128;
+  constexpr uint64_t kSign = uint64_t{1} << 63;
+  const Wide wx = Wide{static_cast<uint64_t>(x.ts) ^ kSign} << 64 | x.sequence;
+  const Wide wy = Wide{static_cast<uint64_t>(y.ts) ^ kSign} << 64 | y.sequence;
+  return wx < wy;
 }
 
 }  // namespace
@@ -33,44 +43,70 @@ std::string_view TraceReader::string(uint32_t id) const {
   return scratch_;
 }
 
-void TraceReader::sift_up(size_t i) {
-  while (i > 0) {
-    const size_t parent = (i - 1) / 2;
-    if (!before(heap_[i], heap_[parent])) break;
-    std::swap(heap_[i], heap_[parent]);
-    i = parent;
+void TraceReader::replay(uint32_t slot) {
+  // Right only for the slot that won the last tournament: every match on its
+  // path was against the loser stored there.
+  const Key* keys = keys_.data();
+  uint32_t* losers = losers_.data();
+  uint32_t winner = slot;
+  for (size_t node = (slot + keys_.size()) / 2; node >= 1; node /= 2) {
+    const uint32_t other = losers[node];
+    // Branch-free: the earlier one goes on up, the other stays as the loser.
+    const bool swap = before(keys[other], keys[winner]);
+    losers[node] = swap ? winner : other;
+    winner = swap ? other : winner;
   }
+  losers[0] = winner;
 }
 
-void TraceReader::sift_down(size_t i) {
-  // Moves a hole down instead of swapping: one copy per level.
-  const size_t n = heap_.size();
-  const HeapEntry moving = heap_[i];
-  while (true) {
-    size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], moving)) break;
-    heap_[i] = heap_[child];
-    i = child;
+void TraceReader::build() {
+  const size_t slots = keys_.size();
+  // Winners of the subtrees, bottom up: leaves at slots..2*slots-1.
+  winners_.resize(2 * slots);
+  for (size_t i = 0; i < slots; ++i) winners_[slots + i] = static_cast<uint32_t>(i);
+  for (size_t node = slots - 1; node >= 1; --node) {
+    const uint32_t left = winners_[2 * node], right = winners_[2 * node + 1];
+    const bool right_first = before(keys_[right], keys_[left]);
+    winners_[node] = right_first ? right : left;
+    losers_[node] = right_first ? left : right;
   }
-  heap_[i] = moving;
+  losers_[0] = winners_[1];
 }
 
 void TraceReader::admit(FrameView& frame) {
   if (frame.events.empty()) return;
-  uint32_t slot;
-  if (!free_cursors_.empty()) {
-    slot = free_cursors_.back();
-    free_cursors_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(cursors_.size());
-    cursors_.emplace_back();
+  // Once per frame, so scans of the slots cost nothing per event. A thread's
+  // batch that starts no earlier than its previous one ends is queued behind
+  // it: merged alone it would come after all of it anyway (equal times go by
+  // file order), so the order is the same and the tournament stays small.
+  const size_t slots = keys_.size();
+  if (frame.thread != 0) {
+    for (size_t s = 0; s < slots; ++s) {
+      Cursor& cursor = cursors_[s];
+      if (keys_[s].ts == kFreeTs || cursor.thread != frame.thread) continue;
+      if (frame.events.front().ts_ns < cursor.last_ns) break;
+      cursor.last_ns = frame.events.back().ts_ns;
+      cursor.queued.emplace_back(std::move(frame.events), frame.offset);
+      return;
+    }
   }
-  cursors_[slot].events = std::move(frame.events);
-  cursors_[slot].pos = 0;
-  heap_.push_back({cursors_[slot].events.front().ts_ns, frame.offset, slot});
-  sift_up(heap_.size() - 1);
+  if (active_ == slots) {
+    const size_t grown = slots == 0 ? 8 : slots * 2;  // a power of two
+    cursors_.resize(grown);
+    keys_.resize(grown, Key{kFreeTs, UINT64_MAX});
+    losers_.resize(grown);
+  }
+  uint32_t slot = 0;
+  while (keys_[slot].ts != kFreeTs) ++slot;
+  Cursor& cursor = cursors_[slot];
+  cursor.events = std::move(frame.events);
+  cursor.pos = 0;
+  cursor.thread = frame.thread;
+  cursor.last_ns = cursor.events.back().ts_ns;
+  keys_[slot] = {cursor.events.front().ts_ns, frame.offset};
+  ++active_;
+  // (Replaying one path is right only for the slot that won: play it all.)
+  build();
 }
 
 bool TraceReader::refill() {
@@ -114,26 +150,32 @@ bool TraceReader::resume() {
 bool TraceReader::next(Event& out) {
   // Past the watermark an event may still be preceded by one in a later frame:
   // it waits for more frames, or for the end of the file (when not following).
-  while (heap_.empty() || heap_.front().ts >= watermark_ns_) {
+  while (active_ == 0 || keys_[losers_[0]].ts >= watermark_ns_) {
     if (eof_) {
-      if (following_ || heap_.empty()) return false;
+      if (following_ || active_ == 0) return false;
       break;
     }
     refill();
   }
-  HeapEntry& top = heap_.front();
-  Cursor& cursor = cursors_[top.cursor];
+  const uint32_t slot = losers_[0];
+  Cursor& cursor = cursors_[slot];
   out = cursor.events[cursor.pos];
   if (++cursor.pos == cursor.events.size()) {
     frames_.recycle(std::move(cursor.events));
     cursor.events = {};
-    free_cursors_.push_back(top.cursor);
-    heap_.front() = heap_.back();
-    heap_.pop_back();
+    cursor.pos = 0;
+    if (!cursor.queued.empty()) {
+      cursor.events = std::move(cursor.queued.front().first);
+      keys_[slot] = {cursor.events.front().ts_ns, cursor.queued.front().second};
+      cursor.queued.pop_front();
+    } else {
+      keys_[slot] = {kFreeTs, UINT64_MAX};
+      --active_;
+    }
   } else {
-    top.ts = cursor.events[cursor.pos].ts_ns;
+    keys_[slot].ts = cursor.events[cursor.pos].ts_ns;
   }
-  if (!heap_.empty()) sift_down(0);
+  replay(slot);
 
   auto& status = frames_.status();
   if (out.ts_ns < last_ns_) {

@@ -85,6 +85,47 @@ TEST_CASE("batches of several threads merge into one time order", "[reader]") {
   }
 }
 
+TEST_CASE("equal times come out in file order, however a thread's batches follow each other",
+          "[reader]") {
+  // Coarse times (many ties across threads and frames), a thread's next batch
+  // sometimes starting before its previous one ends, and no watermark before
+  // the end: the merge must give exactly (time, frame, place in frame) order.
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    std::mt19937_64 rng(seed);
+    TraceBytes t;
+    t.header();
+    struct Placed {
+      Event event;
+      size_t frame, index;
+    };
+    std::vector<Placed> expected;
+    std::map<uint64_t, int64_t> clock;
+    uint64_t id = 0;
+    for (size_t frame = 0; frame < 60; ++frame) {
+      const uint64_t thread = 1 + rng() % 5;
+      int64_t& ts = clock.try_emplace(thread, 1000).first->second;  // after the watermark, 0
+      if (rng() % 4 == 0) ts -= static_cast<int64_t>(rng() % 3);  // overlaps the last batch
+      std::vector<Event> batch;
+      for (size_t i = 0, n = 1 + rng() % 6; i < n; ++i) {
+        ts += static_cast<int64_t>(rng() % 2);
+        batch.push_back(make_event(ts, thread, EventKind::kMark, ++id));
+        expected.push_back({batch.back(), frame, i});
+      }
+      t.batch(thread, batch, 0);
+    }
+    std::stable_sort(expected.begin(), expected.end(), [](const Placed& x, const Placed& y) {
+      return x.event.ts_ns != y.event.ts_ns ? x.event.ts_ns < y.event.ts_ns : x.frame < y.frame;
+    });
+    TempPath path("ties");
+    write_bytes(path.str(), t.bytes);
+    ReadBack back(path.str());
+    INFO("seed " << seed);
+    REQUIRE(back.events.size() == expected.size());
+    CHECK(back.reader.status().late_events == 0);
+    for (size_t i = 0; i < expected.size(); ++i) CHECK(back.events[i].a == expected[i].event.a);
+  }
+}
+
 TEST_CASE("an event that breaks its watermark is kept, clamped and counted", "[reader]") {
   TraceBytes t;
   t.header();

@@ -25,7 +25,7 @@ struct Config {
   // What a thread does when its ring and the spill budget are both full:
   // false = drop (counted), true = wait for the flusher (TASKSCOPE_ON_FULL=block).
   bool lossless = false;
-  int zstd_level = 3;
+  int zstd_level = 1;  // zstd's fast end: the flusher's main cost (docs/trace-format.md)
   // Permissions of trace files (before the umask). Private by default: a trace
   // holds what the program did, names and addresses included.
   unsigned file_mode = 0600;

@@ -111,6 +111,8 @@ class Flusher {
   size_t segments_used_ = 0;
   std::vector<format::Event> scratch_;
   std::vector<format::Frame> frames_;
+  std::vector<format::ThreadEvents> round_batches_;  // round(): the batches to encode
+  std::vector<uint64_t> frame_events_;              // round(): live events per frame
   std::vector<format::StringEntry> strings_;
   uint32_t next_string_ = 1;
   int64_t watermark_ns_ = 0;

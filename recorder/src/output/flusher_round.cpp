@@ -169,16 +169,19 @@ void Flusher::round(bool final) {
     }
   }
 
+  // Small batches (short-lived threads) share frames (docs/trace-format.md).
   uint64_t events = 0;
+  round_batches_.clear();
   for (size_t s = 0; s < segments_used_; ++s) {
-    Segment& segment = segments_[s];
+    const Segment& segment = segments_[s];
     if (segment.events.empty()) continue;
-    frames_.clear();
-    encoder_.batch(segment.agent, segment.events, watermark_ns_, frames_);
-    for (size_t f = 0; f < frames_.size(); ++f)
-      emit(std::move(frames_[f]), f == 0 ? segment.events.size() : 0);
+    round_batches_.push_back({segment.agent, segment.events});
     events += segment.events.size();
   }
+  frames_.clear();
+  frame_events_.clear();
+  encoder_.batches(round_batches_, watermark_ns_, frames_, frame_events_);
+  for (size_t f = 0; f < frames_.size(); ++f) emit(std::move(frames_[f]), frame_events_[f]);
   g_counters.events.fetch_add(events, std::memory_order_relaxed);
   const int64_t round_ns = clock_.to_ns(round_ticks);
   if (stream_ != nullptr) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 
 #include "taskscope/format/event.hpp"
 #include "taskscope/format/trace.hpp"
+
+struct ZSTD_DCtx_s;
 
 namespace taskscope::format {
 
@@ -116,6 +119,7 @@ class FrameReader {
   ReadStatus status_;
   std::vector<uint8_t> compressed_, raw_;
   std::vector<std::vector<Event>> spare_events_;
+  ZSTD_DCtx_s* zstd_ = nullptr;  // reused for every frame
 };
 
 class TraceReader {
@@ -146,28 +150,40 @@ class TraceReader {
   bool closed() const { return frames_.status().footer.has_value(); }
 
  private:
-  // One admitted batch being merged.
+  // One slot of the merge: a batch, and the later batches of the same thread
+  // that follow it in time, queued (a thread's frames then cost one slot).
   struct Cursor {
     std::vector<Event> events;
     size_t pos = 0;
+    uint64_t thread = 0;  // 0: a shared batch or a snapshot, never queued to
+    int64_t last_ns = 0;  // time of the last event, queued batches included
+    std::deque<std::pair<std::vector<Event>, uint64_t>> queued;  // events, file offset
   };
-  // Heap entries carry the head's time inline so that ordering never chases a
-  // pointer; `sequence` (file order) breaks ties deterministically.
-  struct HeapEntry {
+  // The merge key of a slot's head event, inline so that ordering never chases
+  // a pointer; `sequence` (file offset of the head's frame) breaks ties
+  // deterministically. A free slot's time is INT64_MAX, after every trace time.
+  struct Key {
     int64_t ts;
     uint64_t sequence;
-    uint32_t cursor;
   };
   bool refill();
   void admit(FrameView& frame);
-  void sift_down(size_t i);
-  void sift_up(size_t i);
+  // Plays the matches from the winning slot's leaf to the root after its key
+  // changed (its batch moved on or ended).
+  void replay(uint32_t slot);
+  // Plays the whole tournament (after a batch was admitted).
+  void build();
 
   FrameReader frames_;
   std::unordered_map<uint32_t, std::string> strings_;
-  std::vector<Cursor> cursors_;         // slots; free ones listed in free_cursors_
-  std::vector<uint32_t> free_cursors_;
-  std::vector<HeapEntry> heap_;         // binary min-heap on (ts, sequence)
+  // A tournament (loser) tree over slots: each event costs log2(slots)
+  // comparisons (Knuth, TAOCP vol. 3, 5.4.1). losers_[0] is the slot with the
+  // earliest head, losers_[n] for n >= 1 the loser of the match at inner node n.
+  std::vector<Cursor> cursors_;  // per slot
+  std::vector<Key> keys_;        // per slot
+  std::vector<uint32_t> losers_;
+  std::vector<uint32_t> winners_;  // build()'s scratch
+  uint32_t active_ = 0;            // slots holding a batch
   int64_t watermark_ns_ = INT64_MIN;
   int64_t last_ns_ = INT64_MIN;
   bool eof_ = false;

@@ -20,6 +20,16 @@ namespace taskscope::format {
 
 using Frame = std::vector<uint8_t>;
 
+// One recording thread's events of a flusher round, in time order.
+struct ThreadEvents {
+  uint64_t thread = 0;
+  std::span<const Event> events;
+};
+
+// A batch of at most this many events shares a frame with the round's other
+// small batches (FrameEncoder::batches).
+inline constexpr size_t kSharedBatchMaxEvents = 256;
+
 // Turns headers, strings and events into self-contained frames. Not thread-safe:
 // one encoder per thread (it keeps scratch buffers between calls).
 class FrameEncoder {
@@ -38,6 +48,15 @@ class FrameEncoder {
   // bound). Appends one or more frames to `out` (long batches are split).
   void batch(uint64_t thread, std::span<const Event> events, int64_t watermark_ns,
              std::vector<Frame>& out);
+  // The batches of one flusher round, all promising `watermark_ns`. A batch of
+  // more than kSharedBatchMaxEvents events gets frames of its own, as batch()
+  // writes them; the small ones share frames: their events are merged by time
+  // (ties in the order given) and each keeps its thread in the thread column,
+  // so that many short-lived threads cost a few bytes per event rather than a
+  // frame each (docs/trace-format.md, "Event batch"). Appends the frames to
+  // `out` and the live events each holds to `events_in_frame`.
+  void batches(std::span<const ThreadEvents> batches, int64_t watermark_ns,
+               std::vector<Frame>& out, std::vector<uint64_t>& events_in_frame);
   // An event batch with no events: it only promises `watermark_ns`, so that a
   // reader following a stream trace can release the events before it while the
   // program records nothing (every thread blocked).
