@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "taskscope/taskscope.hpp"
+#include "tsc_sampling.hpp"
 
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
@@ -68,39 +69,17 @@ constexpr uint32_t kWhere = 42;
 
 double g_ticks_per_ns = 0;
 
-double measure_ticks_per_ns() {
-  const auto t0 = Clock::now();
-  const uint64_t c0 = __rdtsc();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const uint64_t c1 = __rdtsc();
-  const auto t1 = Clock::now();
-  return static_cast<double>(c1 - c0) / std::chrono::duration<double, std::nano>(t1 - t0).count();
-}
-
-struct Distribution {
-  double median = 0;
-  double p99 = 0;
-};
+using taskscope::bench::Distribution;
 
 // Times kBatch calls of `op` per sample, in bursts with a drain pause between.
 // `op` gets a sequence number, the payload's varying field.
 template <class Op>
 Distribution sample(Op op) {
-  uint64_t sequence = 0;
-  op(sequence++);  // not measured: the first event may set up per-thread state
-  std::vector<double> samples;
-  samples.reserve(kBursts * kSamplesPerBurst);
-  for (int burst = 0; burst < kBursts; ++burst) {
-    for (int s = 0; s < kSamplesPerBurst; ++s) {
-      const uint64_t start = __rdtsc();
-      for (int i = 0; i < kBatch; ++i) op(sequence++);
-      const uint64_t end = __rdtsc();
-      samples.push_back(static_cast<double>(end - start) / g_ticks_per_ns / kBatch);
-    }
-    std::this_thread::sleep_for(kDrainPause);
-  }
-  std::sort(samples.begin(), samples.end());
-  return {samples[samples.size() / 2], samples[samples.size() * 99 / 100]};
+  op(0);  // not measured: the first event may set up per-thread state
+  return taskscope::bench::summarize(taskscope::bench::sample_batches(
+      {kBatch, kSamplesPerBurst, kBursts, g_ticks_per_ns},
+      [&](uint64_t sequence) { op(sequence + 1); },
+      [] { std::this_thread::sleep_for(kDrainPause); }));
 }
 
 // The baseline: one bare rdtsc, its value kept so that it is not optimised out.
@@ -301,7 +280,7 @@ bool measure_lttng_active(Tracer* result, std::string* why) {
 }  // namespace
 
 int main() {
-  g_ticks_per_ns = measure_ticks_per_ns();
+  g_ticks_per_ns = taskscope::bench::measure_ticks_per_ns();
   std::printf("counter: %.3f ticks/ns; %llu events per measurement, bursts of %d\n", g_ticks_per_ns,
               static_cast<unsigned long long>(kEvents), kBatch * kSamplesPerBurst);
 

@@ -32,6 +32,7 @@
 
 #include "taskscope/format/reader.hpp"
 #include "taskscope/taskscope.hpp"
+#include "tsc_sampling.hpp"
 
 namespace {
 
@@ -44,50 +45,20 @@ constexpr auto kDrainPause = std::chrono::milliseconds(12);
 
 double g_ticks_per_ns = 0;
 
-double measure_ticks_per_ns() {
-  const auto t0 = Clock::now();
-  const uint64_t c0 = __rdtsc();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const uint64_t c1 = __rdtsc();
-  const auto t1 = Clock::now();
-  return static_cast<double>(c1 - c0) /
-         static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
-}
-
 std::string temp_path(const char* tag) {
   return (std::filesystem::temp_directory_path() /
           (std::string("taskscope-bench-") + tag + "-" + std::to_string(::getpid()) + ".tscope"))
       .string();
 }
 
-struct Distribution {
-  double median = 0;
-  double p99 = 0;
-};
-
-Distribution summarize(std::vector<double> samples) {
-  std::sort(samples.begin(), samples.end());
-  Distribution d;
-  d.median = samples[samples.size() / 2];
-  d.p99 = samples[std::min(samples.size() - 1, samples.size() * 99 / 100)];
-  return d;
-}
+using taskscope::bench::Distribution;
+using taskscope::bench::summarize;
 
 // Times `kBatch` calls of `op` per sample, in bursts; ns per call.
 template <class Op, class BetweenBursts>
-std::vector<double> sample_batches(Op op, BetweenBursts between_bursts) {
-  std::vector<double> samples;
-  samples.reserve(kBursts * kSamplesPerBurst);
-  for (int burst = 0; burst < kBursts; ++burst) {
-    for (int s = 0; s < kSamplesPerBurst; ++s) {
-      const uint64_t start = __rdtsc();
-      for (int i = 0; i < kBatch; ++i) op(i);
-      const uint64_t end = __rdtsc();
-      samples.push_back(static_cast<double>(end - start) / g_ticks_per_ns / kBatch);
-    }
-    between_bursts();
-  }
-  return samples;
+std::vector<double> sample_batches(Op&& op, BetweenBursts&& between_bursts) {
+  return taskscope::bench::sample_batches({kBatch, kSamplesPerBurst, kBursts, g_ticks_per_ns}, op,
+                                          between_bursts);
 }
 
 // ---- (a) and (b): per-event cost ----
@@ -95,15 +66,15 @@ std::vector<double> sample_batches(Op op, BetweenBursts between_bursts) {
 volatile uint64_t g_sink = 0;
 
 // The baseline: one bare rdtsc, its value kept so that it is not optimised out.
-void rdtsc_one(int) {
+void rdtsc_one(uint64_t) {
   uint64_t ticks = __rdtsc();
   benchmark::DoNotOptimize(ticks);
 }
 
 constexpr taskscope::ResourceId kChannel = 7;
 
-void record_one(int i) {
-  taskscope::channel_sent(kChannel, static_cast<uint64_t>(i), /*where=*/42);
+void record_one(uint64_t i) {
+  taskscope::channel_sent(kChannel, i, /*where=*/42);
 }
 
 // `threads` new threads sample `op` concurrently, bursts in step, with a drain
@@ -140,7 +111,7 @@ std::shared_ptr<spdlog::logger> make_async_logger() {
 
 std::vector<double> spdlog_samples(spdlog::logger& logger) {
   return sample_batches(
-      [&](int i) { logger.info("channel_send ch={} depth={} where={}", kChannel, i, 42); },
+      [&](uint64_t i) { logger.info("channel_send ch={} depth={} where={}", kChannel, i, 42); },
       [] { std::this_thread::sleep_for(kDrainPause); });
 }
 
@@ -290,7 +261,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 
-  g_ticks_per_ns = measure_ticks_per_ns();
+  g_ticks_per_ns = taskscope::bench::measure_ticks_per_ns();
   std::printf("\ncounter: %.3f ticks/ns\n", g_ticks_per_ns);
 
   // (a) per-event cost against a bare rdtsc, both measured here, each thread

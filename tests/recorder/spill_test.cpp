@@ -3,6 +3,7 @@
 // budget it drops (counted) or, under the block policy, waits for the flusher.
 #include "hot_path/spill.hpp"
 
+#include <array>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -25,6 +26,20 @@ using taskscope::test::TempTrace;
 using taskscope::test::Trace;
 
 namespace {
+
+// Two threads each record marks 0 .. count-1 at once; returns their agents.
+std::array<AgentId, 2> marks_on_two_threads(uint64_t count) {
+  std::array<AgentId, 2> agents{};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < agents.size(); ++t) {
+    threads.emplace_back([&agents, t, count] {
+      agents[t] = taskscope::current_thread_agent();
+      for (uint64_t i = 0; i < count; ++i) taskscope::mark("m", static_cast<int64_t>(i));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return agents;
+}
 
 // Per thread, the marks it recorded must be 0, 1, 2, ... with each gap exactly
 // what the kDropped events before the mark reported; returns the marks kept.
@@ -197,15 +212,7 @@ TEST_CASE("spill: past a small budget, losses are counted exactly", "[spill]") {
     config.spill_bytes = 16384;  // one block of 512 records for both threads
     REQUIRE(start(config));
     constexpr uint64_t kMarks = 200'000;
-    AgentId agents[2] = {};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 2; ++t) {
-      threads.emplace_back([&, t] {
-        agents[t] = current_thread_agent();
-        for (uint64_t i = 0; i < kMarks; ++i) mark("m", static_cast<int64_t>(i));
-      });
-    }
-    for (auto& thread : threads) thread.join();
+    const std::array<AgentId, 2> agents = marks_on_two_threads(kMarks);
     stop();
     const Trace trace = read_trace(file.path());
     CHECK(trace.status.clean());
@@ -229,15 +236,7 @@ TEST_CASE("spill: the block policy keeps every event with a tiny ring and budget
   config.lossless = true;
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 100'000;
-  AgentId agents[2] = {};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&, t] {
-      agents[t] = current_thread_agent();
-      for (uint64_t i = 0; i < kMarks; ++i) mark("m", static_cast<int64_t>(i));
-    });
-  }
-  for (auto& thread : threads) thread.join();
+  const std::array<AgentId, 2> agents = marks_on_two_threads(kMarks);
   stop();
   const Trace trace = read_trace(file.path());
   CHECK(trace.status.clean());
