@@ -50,8 +50,8 @@ TEST_CASE("flight: the window keeps only the last N bytes", "[flight]") {
   Config config = flight_config(file.path(), kWindow);
   config.lossless = true;  // every event reaches the flusher: the window alone decides
   // The ring alone: each round (one generation at most) then holds no more
-  // than a ring. Spill blocks let one round carry a whole burst, and the
-  // newest generation is kept even when it alone exceeds the window.
+  // than a ring (with spill blocks, up to twice that), and the newest
+  // generation is kept even when it alone exceeds the window.
   config.spill_bytes = 0;
   REQUIRE(start(config));
   constexpr uint64_t kMarks = 300000;

@@ -158,7 +158,7 @@ void Flusher::run() {
   // makes the next wait return at once instead of being absorbed.
   uint32_t seen = wakeup.prepare();
   for (;;) {
-    const bool urgent = stop_requested_.load(std::memory_order_acquire) ||
+    const bool urgent = backlog_ || stop_requested_.load(std::memory_order_acquire) ||
                         g_crash_signal.load(std::memory_order_acquire) != 0 ||
                         g_dump_signal_pending.load(std::memory_order_acquire) != 0 ||
                         requests_pending_.load(std::memory_order_acquire);
@@ -175,7 +175,12 @@ void Flusher::run() {
       continue;
     }
     try {
-      round(false);
+      // A dump shows everything recorded before it was asked for.
+      if (g_dump_signal_pending.load(std::memory_order_acquire) != 0 ||
+          requests_pending_.load(std::memory_order_acquire))
+        round_until_drained(false);
+      else
+        round(false);
       if (const int signal = g_dump_signal_pending.exchange(0); signal != 0 && flight_ != nullptr)
         dump_window(output_, signal_reason(signal), /*with_footer=*/true);
       serve_requests();
@@ -215,7 +220,7 @@ void Flusher::finish(const std::string& reason) {
   }
   if (crashed_) return;
   try {
-    round(/*final=*/true);
+    round_until_drained(/*final=*/true);
     serve_requests();
     if (flight_ != nullptr) {
       dump_window(output_, reason, /*with_footer=*/true);
@@ -291,6 +296,7 @@ void Flusher::on_hang() {
   // Runs on the flusher, the recorder's only thread: the others are the program's.
   const int others = other_live_threads();
   threads_at_hang_ = others > 0 ? static_cast<uint32_t>(others) : 0;
+  round_until_drained(false);
   bool ok = false;
   if (flight_ != nullptr) {
     ok = dump_window(output_, "hang", /*with_footer=*/true);
@@ -317,7 +323,7 @@ void Flusher::on_hang() {
 void Flusher::on_crash(int signal) {
   crashed_ = true;
   try {
-    round(false);
+    round_until_drained(false);
     if (flight_ != nullptr) {
       dump_window(output_, signal_reason(signal), /*with_footer=*/false);
     } else if (stream_ != nullptr) {

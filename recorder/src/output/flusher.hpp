@@ -74,7 +74,12 @@ class Flusher {
   };
 
   void run();
+  // One round: every ring, and at most kSpillPerRound spilled records of each
+  // thread (backlog_ says whether some were left for later rounds).
   void round(bool final);
+  // Rounds until no spilled record is left (bounded: a program that keeps
+  // spilling cannot hold the flusher here), before a dump, a crash or the end.
+  void round_until_drained(bool final);
   void drain(ThreadContext* context, bool final);
   Segment& open_segment(uint64_t agent);
   void feed_mirror();
@@ -111,6 +116,7 @@ class Flusher {
   size_t segments_used_ = 0;
   std::vector<format::Event> scratch_;
   std::vector<format::Frame> frames_;
+  bool backlog_ = false;  // the last round left spilled records for the next
   std::vector<format::ThreadEvents> round_batches_;  // round(): the batches to encode
   std::vector<uint64_t> frame_events_;              // round(): live events per frame
   std::vector<format::StringEntry> strings_;

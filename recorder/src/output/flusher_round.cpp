@@ -17,6 +17,12 @@ constexpr size_t kMaxStringFramesBeforeMerge = 32;
 // while nothing is recorded (docs/top.md, "Freshness").
 constexpr int64_t kIdleWatermarkNs = 200'000'000;
 
+// Spilled records a round takes from one thread: the default ring's capacity
+// (docs/architecture.md, "Bursts: spill blocks").
+constexpr uint64_t kSpillPerRound = 32 * 1024;
+// round_until_drained()'s bound: a 64M budget is 64 such rounds.
+constexpr int kMaxDrainRounds = 1024;
+
 }  // namespace
 
 Flusher::Segment& Flusher::open_segment(uint64_t agent) {
@@ -47,6 +53,12 @@ void Flusher::drain(ThreadContext* context, bool final) {
   EventRing& ring = context->ring;
   SpillChain& spill = context->spill;
   const uint64_t spilled = spill.snapshot();
+  // A round takes at most a ring's worth of a thread's backlog, so that its
+  // buffers and a flight window's generations stay the size of a ring's; the
+  // rest goes in the next rounds, which follow at once.
+  const uint64_t spill_taken = std::min(spilled, kSpillPerRound);
+  const bool spill_left = spill_taken < spilled;
+  backlog_ = backlog_ || spill_left;
   const uint64_t available = ring.readable();
   uint64_t dropped = 0;
   auto take = [&](const Record& record) {
@@ -74,10 +86,11 @@ void Flusher::drain(ThreadContext* context, bool final) {
   };
   for (uint64_t i = 0; i < available; ++i) take(ring.peek(i));
   ring.consume(available);
-  spill.consume(spilled, take);
+  spill.consume(spill_taken, take);
 
-  // Losses nobody else will report: the thread is gone, or the session ends.
-  if (retired || final) {
+  // Losses nobody else will report: the thread is gone, or the session ends
+  // (once its backlog is drained: they follow every event kept).
+  if ((retired || final) && !spill_left) {
     uint64_t first = 0;
     if (const uint64_t lost = ring.take_drops(&first); lost != 0) {
       format::Event event;
@@ -89,7 +102,7 @@ void Flusher::drain(ThreadContext* context, bool final) {
       dropped += lost;
     }
   }
-  if (retired) drained_retired_.push_back(context);
+  if (retired && !spill_left) drained_retired_.push_back(context);
   g_counters.dropped.fetch_add(dropped, std::memory_order_relaxed);
 }
 
@@ -122,7 +135,17 @@ void Flusher::emit(format::Frame frame, uint64_t events) {
   g_counters.bytes.fetch_add(size, std::memory_order_relaxed);
 }
 
+void Flusher::round_until_drained(bool final) {
+  // The budget holds at most spill_bytes / 32 records, a ring's worth a round;
+  // the bound leaves room for a program that spills while it is drained.
+  for (int rounds = 0; rounds < kMaxDrainRounds; ++rounds) {
+    round(final);
+    if (!backlog_) return;
+  }
+}
+
 void Flusher::round(bool final) {
+  backlog_ = false;
   const uint64_t round_ticks = read_ticks();
   ThreadRegistry::instance().list(contexts_);
   segments_used_ = 0;
@@ -133,6 +156,7 @@ void Flusher::round(bool final) {
   // A frozen flight buffer belongs to a crash dump now: leave it alone.
   if (flight_ != nullptr && !flight_->begin_mutation()) {
     crashed_ = true;
+    backlog_ = false;  // nothing more can be kept
     return;
   }
   struct EndMutation {
