@@ -59,7 +59,7 @@ std::string Names::resource_phrase(ResourceId id) const {
 
 ResourceRef Names::resource_ref(ResourceId id) const {
   ResourceRef ref{NameResolver::kind_word(resource_identity(id).kind), id, resource(id)};
-  ref.named = resource_phrase(id) != ref.name;
+  ref.named = known(id) && resolver_.resource_named(resource_identity(id));
   return ref;
 }
 

@@ -145,8 +145,7 @@ std::string NameResolver::resource(const ResourceIdentity& what) const {
 }
 
 std::string NameResolver::resource_phrase(const ResourceIdentity& what) const {
-  if (symbolic(what.name).empty()) return resource(what);
-  return kind_word(what.kind) + " \"" + resource(what) + "\"";
+  return phrase(kind_word(what.kind), resource(what), resource_named(what));
 }
 
 }  // namespace taskscope::analyzer

@@ -3,6 +3,7 @@
 // detectors explain it with the same words.
 #include <algorithm>
 
+#include "taskscope/analyzer/name_resolver.hpp"
 #include "taskscope/analyzer/names.hpp"
 #include "taskscope/analyzer/report.hpp"
 
@@ -20,8 +21,8 @@ const ResourceRef* find_resource(const Finding& finding, uint64_t id) {
 std::string resource_phrase(const Finding& finding, const FindingWait& wait) {
   if (!wait.resource) return "";
   const ResourceRef* ref = find_resource(finding, wait.resource->id);
-  if (ref == nullptr || !ref->named) return wait.resource->name;
-  return ref->type + " \"" + ref->name + "\"";
+  if (ref == nullptr) return wait.resource->name;
+  return NameResolver::phrase(ref->type, ref->name, ref->named);
 }
 
 // `(bounded, 16/16 full)`, `(unbounded, 3 queued)`; "" when the depth is unknown.

@@ -84,6 +84,14 @@ class NameResolver {
   std::string resource(const ResourceIdentity& what) const;  // "results", "mutex@bank.c:37"
   // With its kind: `channel "results"`, `mutex@bank.c:37`.
   std::string resource_phrase(const ResourceIdentity& what) const;
+  // The resource's name is the program's (given, or a static variable's), not
+  // made up from its kind and first use.
+  bool resource_named(const ResourceIdentity& what) const { return !symbolic(what.name).empty(); }
+  // The phrase rule: a program's name quoted after the kind word, a made-up one
+  // (which holds its kind) alone. For renderers that have only a finding's data.
+  static std::string phrase(std::string_view kind_word, const std::string& name, bool named) {
+    return named ? std::string(kind_word) + " \"" + name + "\"" : name;
+  }
   static std::string kind_word(format::ResourceKind kind);  // "resource" when unknown
 
  private:
