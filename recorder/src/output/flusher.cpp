@@ -175,14 +175,13 @@ void Flusher::run() {
       continue;
     }
     try {
-      // A dump shows everything recorded before it was asked for.
-      if (g_dump_signal_pending.load(std::memory_order_acquire) != 0 ||
-          requests_pending_.load(std::memory_order_acquire))
+      round(false);
+      // A dump shows everything recorded before it was asked for: the spill
+      // chains are drained once the request is taken, before the window is written.
+      if (const int signal = g_dump_signal_pending.exchange(0); signal != 0 && flight_ != nullptr) {
         round_until_drained(false);
-      else
-        round(false);
-      if (const int signal = g_dump_signal_pending.exchange(0); signal != 0 && flight_ != nullptr)
         dump_window(output_, signal_reason(signal), /*with_footer=*/true);
+      }
       serve_requests();
       if (watchdog_.enabled() &&
           watchdog_.observe(clock_.to_ns(read_ticks()), newest_event_ns_, mirror_.blocked_waits(),
@@ -277,6 +276,11 @@ void Flusher::serve_requests() {
     requests_pending_.store(false, std::memory_order_release);
   }
   if (pending.empty()) return;
+  try {
+    round_until_drained(false);  // what was recorded before the requests (see run())
+  } catch (...) {
+    // Out of memory: the dumps below write what the window holds.
+  }
   for (auto& request : pending) {
     bool ok = false;
     try {
