@@ -134,11 +134,17 @@ flatbuffers::Offset<fb::EventColumns> build_columns(flatbuffers::FlatBufferBuild
   static_assert(std::endian::native == std::endian::little, "packed columns assume little-endian");
   const size_t n = events.size();
   const Event* e = events.data();
-  auto delta = [&](size_t i) { return i == 0 ? 0 : e[i].ts_ns - e[i - 1].ts_ns; };
+  // Taken modulo 2^64: a snapshot's absolute times may lie any distance apart
+  // (the delta column is then not written); a batch's are split by the encoder
+  // so that each delta is small and non-negative.
+  auto delta = [&](size_t i) {
+    return i == 0 ? uint64_t{0}
+                  : static_cast<uint64_t>(e[i].ts_ns) - static_cast<uint64_t>(e[i - 1].ts_ns);
+  };
   // Every width in one pass over the events.
   uint64_t all_deltas = 0, all_flags = 0, all_strs = 0, all_a = 0, all_b = 0, all_threads = 0;
   for (size_t i = 0; i < n; ++i) {
-    all_deltas |= static_cast<uint64_t>(delta(i));
+    if (!absolute_times) all_deltas |= delta(i);
     all_flags |= e[i].flags;
     all_strs |= e[i].str;
     all_a |= e[i].a;

@@ -1,6 +1,8 @@
 // Round trips through FrameEncoder and TraceReader.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "taskscope/format/reader.hpp"
 #include "trace_builder.hpp"
 
@@ -96,6 +98,24 @@ TEST_CASE("a snapshot keeps acting agents and long-past times, and is yielded fi
   CHECK((events[3].flags & kFlagSnapshot) == 0);
   CHECK(reader->status().snapshot_events == 3);
   CHECK(reader->status().events == 1);
+}
+
+TEST_CASE("a snapshot of times beyond the trace range is encoded, then refused by the reader",
+          "[encoder]") {
+  // The encoder takes any times (the fuzzer feeds it the extremes of int64);
+  // the reader refuses what no trace may hold.
+  TraceBytes t;
+  t.header();
+  const int64_t lowest = std::numeric_limits<int64_t>::min();
+  t.add(t.encoder.snapshot(0, 1,
+                           std::vector<Event>{make_event(lowest, 1, EventKind::kThreadStart, 1),
+                                              make_event(0, 2, EventKind::kThreadStart, 2)}));
+  t.batch(1, {make_event(20, 1, EventKind::kMark, 1)}, 30);
+  TempPath path("snapshot-extremes");
+  write_bytes(path.str(), t.bytes);
+  ReadBack back(path.str());
+  CHECK_FALSE(back.reader.status().clean());
+  for (const Event& e : back.events) CHECK(trace_time_valid(e.ts_ns));
 }
 
 TEST_CASE("a second snapshot after events is not replayed again", "[encoder]") {
