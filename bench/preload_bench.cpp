@@ -12,7 +12,10 @@
 // shared machine), `_wall_ratio` elapsed time, `_passthrough_ratio` the cost of
 // the shim loaded while not recording, `recorder_floor_ratio` the same loop
 // emitting the shim's two events per pair through the recording API directly
-// (what any recording of every lock costs, shim or not). Alternating in one run keeps
+// (what any recording of every lock costs, shim or not). By default the shim
+// defers uncontended holds (docs/architecture.md, "Uncontended locks");
+// `uncontended_every_hold_ratio` is the same loop recorded with
+// TASKSCOPE_HOLDS=all. Alternating in one run keeps
 // both sides under the same machine load: every ratio's runs, the floor's
 // included, are interleaved with the plain runs it is divided by.
 //
@@ -139,7 +142,8 @@ struct Sample {
 // `shim` empty: the plain program; `trace` empty: the shim loaded but not
 // recording (its pass-through cost).
 Sample measure(const std::string& mode, long iterations, const std::string& shim,
-               const std::string& trace, bool record_without_shim = false) {
+               const std::string& trace, bool record_without_shim = false,
+               const char* holds = nullptr) {
   int fds[2];
   if (pipe(fds) != 0) return {};
   const pid_t child = fork();
@@ -147,6 +151,10 @@ Sample measure(const std::string& mode, long iterations, const std::string& shim
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     unsetenv("TASKSCOPE_RECORDER_PID");
+    if (holds != nullptr)
+      setenv("TASKSCOPE_HOLDS", holds, 1);
+    else
+      unsetenv("TASKSCOPE_HOLDS");
     if (!shim.empty()) {
       setenv("LD_PRELOAD", shim.c_str(), 1);
       if (trace.empty())
@@ -211,15 +219,17 @@ int main(int argc, char** argv) {
     // The recorder's own cost for the two events, without the shim: measured on
     // the one-thread loop only, in the same rounds as its plain baseline.
     const bool with_floor = std::string(c.mode) == "uncontended";
-    std::vector<double> plain_wall, plain_cpu, shim_wall, shim_cpu, idle_cpu, floor_cpu;
+    std::vector<double> plain_wall, plain_cpu, shim_wall, shim_cpu, idle_cpu, floor_cpu, every_cpu;
     for (int i = 0; i < kRepetitions; ++i) {
       const Sample plain = measure(c.mode, c.iterations, "", trace);
       const Sample shimmed = measure(c.mode, c.iterations, shim, trace);
       const Sample idle = measure(c.mode, c.iterations, shim, "");
       const Sample floor_run =
           with_floor ? measure("events", c.iterations, "", trace, true) : Sample{};
+      const Sample every_run =
+          with_floor ? measure(c.mode, c.iterations, shim, trace, false, "all") : Sample{};
       if (plain.cpu <= 0 || shimmed.cpu <= 0 || idle.cpu <= 0 ||
-          (with_floor && floor_run.cpu <= 0)) {
+          (with_floor && (floor_run.cpu <= 0 || every_run.cpu <= 0))) {
         std::fprintf(stderr, "preload_bench: a %s run failed\n", c.mode);
         return 1;
       }
@@ -228,7 +238,10 @@ int main(int argc, char** argv) {
       shim_wall.push_back(shimmed.wall);
       shim_cpu.push_back(shimmed.cpu);
       idle_cpu.push_back(idle.cpu);
-      if (with_floor) floor_cpu.push_back(floor_run.cpu);
+      if (with_floor) {
+        floor_cpu.push_back(floor_run.cpu);
+        every_cpu.push_back(every_run.cpu);
+      }
     }
     const double base = median(plain_cpu), recorded = median(shim_cpu);
     std::printf("metric preload_%s_plain_cpu_ns_per_pair %.2f ns\n", c.mode, base);
@@ -237,8 +250,11 @@ int main(int argc, char** argv) {
     std::printf("metric preload_%s_wall_ratio %.3f x\n", c.mode,
                 median(shim_wall) / median(plain_wall));
     std::printf("metric preload_%s_passthrough_ratio %.3f x\n", c.mode, median(idle_cpu) / base);
-    if (with_floor)
+    if (with_floor) {
       std::printf("metric preload_recorder_floor_ratio %.3f x\n", median(floor_cpu) / base);
+      std::printf("metric preload_uncontended_every_hold_ratio %.3f x\n",
+                  median(every_cpu) / base);
+    }
   }
   std::remove(trace.c_str());
   rmdir(trace_dir);

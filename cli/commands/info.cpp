@@ -62,6 +62,11 @@ int run_info(const std::string& path) {
   std::printf("process:     %s (pid %u)\n", header.process_name.c_str(), header.pid);
   std::printf("recorded:    %s mode%s%s\n", header.mode.c_str(),
               header.reason.empty() ? "" : ", written on ", header.reason.c_str());
+  if (header.holds == "needed")
+    std::printf("lock holds:  where needed (an uncontended mutex hold only when it matters; "
+                "record --holds all for every hold)\n");
+  else if (header.holds == "all")
+    std::printf("lock holds:  all\n");
   // The exact figure too: what analyze and stats put in their JSON.
   std::printf("duration:    %s (%" PRId64 " ns)\n", format_duration(status.duration_ns()).c_str(),
               status.duration_ns());

@@ -1,6 +1,6 @@
 // `taskscope record [-o FILE] [--mode stream|flight] [--buffer SIZE]
-//                   [--on-full drop|block] [--hang-timeout DUR] [--timeout DUR]
-//                   -- COMMAND [ARGS...]`
+//                   [--on-full drop|block] [--holds needed|all] [--hang-timeout DUR]
+//                   [--timeout DUR] -- COMMAND [ARGS...]`
 //
 // Runs an unmodified program with the preload shim (libtaskscope_preload.so)
 // and the recorder's environment (TASKSCOPE_*), passes its stdin, stdout,
@@ -11,6 +11,9 @@
 //    (exit status 124); record reports the caught hang.
 //  - --on-full block: a thread whose ring and spill budget are full waits for
 //    the recorder instead of dropping events (TASKSCOPE_ON_FULL; docs/architecture.md).
+//  - --holds all: every lock hold is recorded; by default an uncontended plain
+//    mutex's hold is written only when it matters (TASKSCOPE_HOLDS;
+//    docs/architecture.md, "Uncontended locks").
 //  - --timeout: after that long record sends the dump signal (SIGUSR2), waits
 //    (bounded) for the trace to be written, then kills the program.
 //  - A program stopped by a signal (--timeout, Ctrl-C, kill) cannot close its
@@ -57,6 +60,7 @@ struct RecordOptions {
   std::string mode = "stream";
   std::string buffer;
   std::string on_full;
+  std::string holds;
   std::string hang_timeout;
   std::string timeout;
   std::vector<std::string> command;
@@ -149,6 +153,7 @@ void prepare_child_environment(const RecordOptions& options, const std::string& 
   ::setenv("TASKSCOPE_SIGNAL", std::to_string(kDumpSignal).c_str(), 1);
   if (!options.buffer.empty()) ::setenv("TASKSCOPE_BUFFER", options.buffer.c_str(), 1);
   if (!options.on_full.empty()) ::setenv("TASKSCOPE_ON_FULL", options.on_full.c_str(), 1);
+  if (!options.holds.empty()) ::setenv("TASKSCOPE_HOLDS", options.holds.c_str(), 1);
   if (hang_timeout_ns > 0) {
     const int64_t ms = std::max<int64_t>(1, (hang_timeout_ns + 999'999) / 1'000'000);
     ::setenv("TASKSCOPE_HANG_TIMEOUT", (std::to_string(ms) + "ms").c_str(), 1);
@@ -446,6 +451,11 @@ const bool kRegistered = register_command(1, [](CLI::App& app) {
                   "When a thread's ring and the spill budget are full: drop (default; losses "
                   "are counted in the trace) or block (the thread waits for the recorder)")
       ->check(CLI::IsMember({"drop", "block"}));
+  sub->add_option("--holds", options->holds,
+                  "Lock holds to record: needed (default; an uncontended mutex hold only when "
+                  "it adds a lock order, is held across a wait or is waited for) or all "
+                  "(every hold, for per-hold times in stats)")
+      ->check(CLI::IsMember({"needed", "all"}));
   sub->add_option("--hang-timeout", options->hang_timeout,
                   "Write the trace and end the program when nothing progressed this long "
                   "while a thread is blocked (e.g. 2s)");

@@ -91,7 +91,7 @@ Frame FrameEncoder::header(const TraceHeader& h) {
                                b.CreateString(h.process_name), h.pid, h.start_unix_ns,
                                h.ticks_per_ns, h.start_ticks, b.CreateString(h.mode),
                                h.buffer_bytes, h.hang_timeout_ns, b.CreateString(h.reason),
-                               h.threads_at_hang);
+                               h.threads_at_hang, b.CreateString(h.holds));
   b.Finish(root, fb::AnyIdentifier());
   return impl_->seal(FrameType::kHeader);
 }

@@ -40,6 +40,7 @@ TraceHeader to_header(const fb::Header* h) {
   header.hang_timeout_ns = h->hang_timeout_ns();
   header.reason = str(h->reason());
   header.threads_at_hang = h->threads_at_hang();
+  header.holds = str(h->holds());
   return header;
 }
 

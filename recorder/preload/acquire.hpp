@@ -3,7 +3,9 @@
 // Event convention (agreed with the analyzer):
 //  - uncontended: the try-operation succeeds -> one `acquired(id, mode, units,
 //    where)`; the fast path adds no wait events and, except at the object's
-//    first use, no stack capture;
+//    first use, no stack capture. A plain mutex's may instead be deferred: kept
+//    in the thread's ledger and written only when it matters (docs/
+//    architecture.md, "Uncontended locks");
 //  - contended: `wait_begin(id, op, extra, timed, where)` -> the real blocking
 //    call -> `wait_end(id, kAcquired | kTimedOut | kError)` -> on success
 //    `acquired(id, mode, units, where)`. Ownership changes only through
@@ -30,6 +32,9 @@ struct AcquireKind {
   LockMode mode;
   uint64_t wait_extra;
   bool timed;
+  // A plain mutex: its uncontended acquisition may be deferred, kept in the
+  // thread's ledger unrecorded (detail::defer_acquired). 0 = always record.
+  uintptr_t deferrable = 0;
 };
 
 template <typename IdFn, typename TryFn, typename BlockFn, typename UnitsFn>
@@ -46,9 +51,12 @@ int acquire(const void* return_address, const AcquireKind& kind, IdFn&& id, TryF
     rc = try_once();
     if (rc == 0 || rc == EOWNERDEAD) {
       if (resource != 0) {
+        // The first use names the resource by its stack: always recorded.
         const StringId where =
             t_identity_created ? stack_site(return_address) : site(return_address);
-        taskscope::acquired(resource, kind.mode, units(), where);
+        if (kind.deferrable == 0 || t_identity_created ||
+            !detail::defer_acquired(resource, kind.deferrable, where))
+          taskscope::acquired(resource, kind.mode, units(), where);
       }
       return rc;
     }

@@ -48,10 +48,17 @@ uint64_t depth_after_lock(const pthread_mutex_t* mutex) {
   return depth >= 2 ? depth : 0;
 }
 
+// A plain mutex (no recursion, error checks, robustness, priority protocol or
+// adaptive spinning): its lock word says whether anyone waits (glibc: 0 free,
+// 1 locked, 2 locked with waiters), so its uncontended holds can be deferred.
+bool plain(const pthread_mutex_t* mutex) { return mutex->__data.__kind == 0; }
+bool has_waiters(const pthread_mutex_t* mutex) { return mutex->__data.__lock > 1; }
+
 template <typename BlockFn>
 int lock(pthread_mutex_t* mutex, const void* return_address, bool timed, BlockFn&& block) {
+  const uintptr_t deferrable = plain(mutex) ? reinterpret_cast<uintptr_t>(mutex) : 0;
   return acquire(
-      return_address, {WaitOp::kLock, LockMode::kExclusive, 0, timed},
+      return_address, {WaitOp::kLock, LockMode::kExclusive, 0, timed, deferrable},
       [&] { return mutex_resource(mutex); }, [&] { return real_trylock.get()(mutex); }, block,
       [&] { return depth_after_lock(mutex); });
 }
@@ -124,8 +131,13 @@ TASKSCOPE_INTERPOSE int pthread_mutex_trylock(pthread_mutex_t* mutex) {
 TASKSCOPE_INTERPOSE int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   if (should_record(__builtin_return_address(0))) {
     BusyScope busy;
-    if (const ResourceId id = existing_identity(mutex, ResourceKind::kMutex))
-      mutex_released(mutex, id);
+    // A deferred hold nobody waits for ends unrecorded; one with waiters is
+    // written now, before its release.
+    const bool dropped = plain(mutex) && detail::drop_deferred(reinterpret_cast<uintptr_t>(mutex),
+                                                               has_waiters(mutex));
+    if (!dropped)
+      if (const ResourceId id = existing_identity(mutex, ResourceKind::kMutex))
+        mutex_released(mutex, id);
   }
   return real_unlock.get()(mutex);
 }

@@ -44,7 +44,7 @@ template <typename BlockFn>
 int lock(pthread_rwlock_t* rwlock, bool shared, bool timed, const void* return_address,
          BlockFn&& block) {
   const AcquireKind kind{shared ? WaitOp::kReadLock : WaitOp::kLock,
-                         shared ? LockMode::kShared : LockMode::kExclusive, 0, timed};
+                         shared ? LockMode::kShared : LockMode::kExclusive, 0, timed, 0};
   return acquire(
       return_address, kind, [&] { return rwlock_resource(rwlock); },
       [&] { return shared ? real_tryrdlock.get()(rwlock) : real_trywrlock.get()(rwlock); }, block,

@@ -45,7 +45,7 @@ int as_code(Fn&& fn) {
 template <typename BlockFn>
 int wait(sem_t* sem, bool timed, const void* return_address, BlockFn&& block) {
   const int rc = acquire(
-      return_address, {WaitOp::kAcquire, LockMode::kExclusive, 1, timed},
+      return_address, {WaitOp::kAcquire, LockMode::kExclusive, 1, timed, 0},
       [&] { return semaphore_resource(sem); },
       [&] { return as_code([&] { return real_trywait.get()(sem); }); },
       [&] { return as_code(block); }, [] { return uint64_t{1}; });

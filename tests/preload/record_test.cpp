@@ -292,10 +292,11 @@ TEST_CASE("record: --on-full block keeps every event with a tiny ring and no spi
           "[preload][record]") {
   // TASKSCOPE_RING and TASKSCOPE_SPILL reach the program through record's
   // environment: 128 records a thread and nothing beyond, so only waiting
-  // keeps its tens of thousands of lock events.
+  // keeps its tens of thousands of lock events (every hold recorded).
   const std::string trace = scratch_path("on-full-block.tscope");
   const RunResult run = run_shell("TASKSCOPE_RING=4096 TASKSCOPE_SPILL=0 " +
-                                  std::string(TASKSCOPE_CLI) + " record --on-full block -o " +
+                                  std::string(TASKSCOPE_CLI) +
+                                  " record --holds all --on-full block -o " +
                                   quote(trace) + " " + kFinishOptions + " -- " +
                                   quote(program("ordered_locks")));
   INFO(run.err);

@@ -125,6 +125,7 @@ Trace read_trace(const std::string& path) {
   while (reader.next(event)) trace.events.push_back(event);
   for (const auto& [id, text] : reader.strings()) trace.strings[id] = text;
   trace.reason = reader.header().reason;
+  trace.holds = reader.header().holds;
   trace.closed = reader.status().clean() && reader.status().footer.has_value();
   return trace;
 }

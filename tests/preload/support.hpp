@@ -52,6 +52,7 @@ struct Trace {
   std::vector<format::Event> events;
   std::map<uint32_t, std::string> strings;
   std::string reason;
+  std::string holds;  // the header's: "needed" or "all"
   bool closed = false;  // read cleanly up to its footer
   const std::string& text(uint32_t id) const;
   std::vector<format::Event> of_kind(format::EventKind kind) const;

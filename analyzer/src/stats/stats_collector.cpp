@@ -255,6 +255,7 @@ TraceStats compute_stats(format::TraceReader& reader, const StatsOptions& option
   TraceStats result = collector.finish(status.end_ns());
   result.trace.path = reader.path();
   result.trace.process = reader.header().process_name;
+  result.trace.holds = reader.header().holds;
   result.trace.events = status.events;
   // The range every command reports for this file (ReadStatus::start_ns/end_ns).
   result.trace.first_ns = status.start_ns();

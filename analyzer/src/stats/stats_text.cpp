@@ -113,6 +113,9 @@ std::string resource_title(const ResourceStats& r) {
 void write_resources(const TraceStats& stats, std::ostream& out) {
   if (stats.resources.empty()) return;
   out << "\nRESOURCES (by hold + wait time)\n";
+  if (stats.trace.holds == "needed")
+    out << "  note: uncontended mutex holds were recorded only where they matter; holds count "
+           "those (record --holds all for every hold)\n";
   for (const ResourceStats& r : stats.resources) {
     out << "  " << resource_title(r);
     if (r.is_channel()) {

@@ -44,6 +44,15 @@ extern constinit thread_local bool t_in_recorder __attribute__((tls_model("initi
 // itself runs on this thread: instrumentation (e.g. the preload shim) must record
 // nothing then, or it would recurse into the recorder.
 inline bool on_recorder_thread() noexcept { return t_in_recorder; }
+// Plain mutexes of instrumentation that sees their lock word (the preload shim):
+// keeps an uncontended acquisition of `resource`, the mutex at `object`, in the
+// calling thread's ledger instead of recording it, when it tells the analyzer
+// nothing new (docs/architecture.md, "Uncontended locks"). False: record it.
+bool defer_acquired(ResourceId resource, uintptr_t object, StringId where) noexcept;
+// Before the mutex at `object` is unlocked: true when its hold was deferred and
+// is forgotten (record nothing). `contended`: another thread waits for it; the
+// hold is then written and false returned, so that its release is recorded.
+bool drop_deferred(uintptr_t object, bool contended) noexcept;
 }  // namespace detail
 
 // True while a session records.

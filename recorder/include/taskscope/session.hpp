@@ -25,6 +25,11 @@ struct Config {
   // What a thread does when its ring and the spill budget are both full:
   // false = drop (counted), true = wait for the flusher (TASKSCOPE_ON_FULL=block).
   bool lossless = false;
+  // true: every lock hold is recorded (TASKSCOPE_HOLDS=all). false: the preload
+  // shim keeps an uncontended plain mutex's hold out of the trace unless it adds
+  // a lock-order edge, is held while the thread waits or records, or another
+  // thread waits for it (docs/architecture.md, "Uncontended locks").
+  bool every_hold = false;
   int zstd_level = 1;  // zstd's fast end: the flusher's main cost (docs/trace-format.md)
   // Permissions of trace files (before the umask). Private by default: a trace
   // holds what the program did, names and addresses included.
@@ -35,7 +40,8 @@ struct Config {
 // Reads TASKSCOPE_OUTPUT, TASKSCOPE_MODE (stream|flight), TASKSCOPE_BUFFER (e.g. 64M),
 // TASKSCOPE_RING, TASKSCOPE_SPILL (e.g. 64M, 0 = none), TASKSCOPE_ON_FULL (drop|block),
 // TASKSCOPE_HANG_TIMEOUT (e.g. 2s, 500ms), TASKSCOPE_ABORT_ON_HANG (0|1),
-// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1, as ON_FULL), TASKSCOPE_FILE_MODE
+// TASKSCOPE_SIGNAL (number, 0 = none), TASKSCOPE_LOSSLESS (0|1, as ON_FULL),
+// TASKSCOPE_HOLDS (needed|all), TASKSCOPE_FILE_MODE
 // (octal, e.g. 0640), TASKSCOPE_FLUSH_INTERVAL (e.g. 50ms) over `base`. In a
 // secure-execution process (setuid, setgid, file capabilities: AT_SECURE) the
 // environment is not trusted and `base` is returned unchanged.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hot_path/hold_ledger.hpp"
 #include "hot_path/ring.hpp"
 #include "hot_path/spill.hpp"
 #include "hot_path/string_caches.hpp"
@@ -20,14 +21,18 @@ struct FlushCursor {
   AgentId agent = 0;                     // agent of the record at the ring's read position
   int64_t last_ns = 0;                   // last timestamp written for this thread (kept monotonic)
   std::vector<format::Event> synthetic;  // to put before the ring's events next round
+  // Deferred holds the flusher read from the ledger (hold_ledger.hpp), to put
+  // after the ring's events next round, unless the thread wrote them itself.
+  std::vector<format::Event> deferred;
 };
 
 // One OS thread's recording state. The thread reaches it through plain
 // thread-local pointers (see record.cpp); the registry owns it.
 //
-// Who touches what: `ring` and `spill` producer side, `acting` and `caches` belong to the
-// owning thread; `flush` and the consumer sides of `ring` and `spill` to the flusher;
-// `announced_epoch` is guarded by the registry lock. The atomics are written by
+// Who touches what: `ring` and `spill` producer side, `acting`, `caches` and
+// `ledger` belong to the owning thread (the flusher only copies the ledger's
+// deferred holds); `flush` and the consumer sides of `ring` and `spill` to the
+// flusher; `announced_epoch` is guarded by the registry lock. The atomics are written by
 // the owner and read by session start (to re-announce a thread that outlived an
 // earlier session). Invariant: once `retired` is set the owner never touches
 // the context again, so whoever drains it last may free it.
@@ -52,6 +57,9 @@ struct ThreadContext {
   std::atomic<bool> retired{false};
   uint64_t announced_epoch = 0;
   FlushCursor flush;
+  // The locks the thread holds, deferred holds included: the owner's, read by
+  // the flusher through its seqlock (hold_ledger.hpp).
+  HoldLedger ledger;
 };
 
 // Every live (and retired but not yet drained) ThreadContext of the process.

@@ -73,6 +73,7 @@ format::TraceHeader Flusher::header(const std::string& reason) const {
   header.hang_timeout_ns = static_cast<int64_t>(config_.hang_timeout_ms) * 1'000'000;
   header.reason = reason;
   if (reason == "hang") header.threads_at_hang = threads_at_hang_;
+  header.holds = config_.every_hold ? "all" : "needed";
   return header;
 }
 
@@ -219,7 +220,8 @@ void Flusher::finish(const std::string& reason) {
   }
   if (crashed_) return;
   try {
-    round_until_drained(/*final=*/true);
+    // Recording is off: the holds still deferred are written as they stand.
+    drain_with_deferred_holds(/*final=*/true);
     serve_requests();
     if (flight_ != nullptr) {
       dump_window(output_, reason, /*with_footer=*/true);
@@ -251,10 +253,14 @@ format::Frame Flusher::footer_frame(uint64_t events, uint64_t frames) {
 bool Flusher::dump_window(const std::string& path, const std::string& reason, bool with_footer) {
   if (flight_ == nullptr) return stream_ != nullptr;
   const format::Frame head = encoder_.header(header(reason));
-  const uint64_t frames = 1 + flight_->string_frame_count() + flight_->frames();
-  if (!with_footer) return flight_->write(path, head, {}, nullptr, config_.file_mode);
-  const format::Frame footer = footer_frame(flight_->events(), frames);
-  return flight_->write(path, head, {}, &footer, config_.file_mode);
+  // The holds threads keep unrecorded go into this dump only: the program may
+  // go on and release them unrecorded.
+  std::vector<format::Frame> holds;
+  const uint64_t hold_events = deferred_hold_frames(holds);
+  const uint64_t frames = 1 + flight_->string_frame_count() + flight_->frames() + holds.size();
+  if (!with_footer) return flight_->write(path, head, holds, nullptr, config_.file_mode);
+  const format::Frame footer = footer_frame(flight_->events() + hold_events, frames);
+  return flight_->write(path, head, holds, &footer, config_.file_mode);
 }
 
 bool Flusher::dump(const std::string& path) {
@@ -300,7 +306,12 @@ void Flusher::on_hang() {
   // Runs on the flusher, the recorder's only thread: the others are the program's.
   const int others = other_live_threads();
   threads_at_hang_ = others > 0 ? static_cast<uint32_t>(others) : 0;
-  round_until_drained(false);
+  // A stream that ends here shows who holds what; one that goes on does not
+  // (the holders may release unrecorded).
+  if (config_.abort_on_hang)
+    drain_with_deferred_holds(false);
+  else
+    round_until_drained(false);
   bool ok = false;
   if (flight_ != nullptr) {
     ok = dump_window(output_, "hang", /*with_footer=*/true);
@@ -327,7 +338,7 @@ void Flusher::on_hang() {
 void Flusher::on_crash(int signal) {
   crashed_ = true;
   try {
-    round_until_drained(false);
+    drain_with_deferred_holds(false);  // recording stays off after a crash
     if (flight_ != nullptr) {
       dump_window(output_, signal_reason(signal), /*with_footer=*/false);
     } else if (stream_ != nullptr) {

@@ -88,7 +88,18 @@ class Flusher {
   format::Frame footer_frame(uint64_t events, uint64_t frames);
   // Stream mode: writes the footer (counts, end time) and closes the file.
   void close_stream_with_footer();
+  // Flight mode: writes the window, then the deferred holds of every thread.
   bool dump_window(const std::string& path, const std::string& reason, bool with_footer);
+  // Deferred lock holds (deferred_holds.cpp): `context`'s as kAcquired events;
+  // every thread's into its FlushCursor::deferred, written after the thread's
+  // own events by the next drain (where recording ends); every thread's as
+  // frames after a flight window (returns their events).
+  void deferred_hold_events(ThreadContext* context, std::vector<format::Event>& out);
+  void publish_deferred_holds();
+  // Where recording ends: every ring and chain, then (stream mode) the holds
+  // still deferred, after every event their threads wrote.
+  void drain_with_deferred_holds(bool final);
+  uint64_t deferred_hold_frames(std::vector<format::Frame>& out);
   void serve_requests();
   void on_hang();
   void on_crash(int signal);
@@ -120,6 +131,7 @@ class Flusher {
   std::vector<format::ThreadEvents> round_batches_;  // round(): the batches to encode
   std::vector<uint64_t> frame_events_;              // round(): live events per frame
   std::vector<format::StringEntry> strings_;
+  std::vector<DeferredHold> holds_;  // deferred_hold_events()' scratch
   uint32_t next_string_ = 1;
   int64_t watermark_ns_ = 0;
   int64_t newest_event_ns_ = -1;  // newest live event of the current round

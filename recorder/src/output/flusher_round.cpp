@@ -61,6 +61,16 @@ void Flusher::drain(ThreadContext* context, bool final) {
   backlog_ = backlog_ || spill_left;
   const uint64_t available = ring.readable();
   uint64_t dropped = 0;
+  // Deferred holds read from the ledger that the thread wrote itself since.
+  auto written = [&](const format::Event& event) {
+    if (event.kind != EventKind::kAcquired) return;
+    auto& deferred = cursor.deferred;
+    deferred.erase(std::remove_if(deferred.begin(), deferred.end(),
+                                  [&](const format::Event& hold) {
+                                    return hold.a == event.a && hold.ts_ns == event.ts_ns;
+                                  }),
+                   deferred.end());
+  };
   auto take = [&](const Record& record) {
     if (record.kind == kRecordRebind) {
       cursor.agent = record.a;
@@ -81,12 +91,17 @@ void Flusher::drain(ThreadContext* context, bool final) {
       event.b = static_cast<uint64_t>(std::max<int64_t>(clock_.to_ns(record.b), 0));
       dropped += event.a;
     }
+    if (!cursor.deferred.empty()) written(event);
     append(event);
     newest_event_ns_ = std::max(newest_event_ns_, cursor.last_ns);
   };
   for (uint64_t i = 0; i < available; ++i) take(ring.peek(i));
   ring.consume(available);
   spill.consume(spill_taken, take);
+  if (!spill_left) {  // after everything the thread wrote before them
+    for (const format::Event& event : cursor.deferred) append(event);
+    cursor.deferred.clear();
+  }
 
   // Losses nobody else will report: the thread is gone, or the session ends
   // (once its backlog is drained: they follow every event kept).
@@ -171,6 +186,9 @@ void Flusher::round(bool final) {
     // watermark, which no later event precedes.
     mirror_.snapshot(watermark_ns_, modules_, scratch_);
     flight_->start_generation(encoder_.snapshot(watermark_ns_, generation_++, scratch_));
+    // Each generation records the lock-order edges seen in it (hold_ledger.hpp):
+    // a window keeps them when older generations are dropped.
+    g_edge_epoch.fetch_add(1, std::memory_order_relaxed);
     g_counters.frames.fetch_add(1, std::memory_order_relaxed);
   }
   if (mirror_enabled_) feed_mirror();

@@ -124,6 +124,15 @@ std::optional<bool> parse_on_full(std::string_view text) {
   return std::nullopt;
 }
 
+// TASKSCOPE_HOLDS: "all" records every lock hold (Config::every_hold); "needed"
+// keeps an uncontended plain mutex's hold out of the trace while it tells the
+// analyzer nothing (docs/architecture.md, "Uncontended locks").
+std::optional<bool> parse_holds(std::string_view text) {
+  if (text == "all") return true;
+  if (text == "needed") return false;
+  return std::nullopt;
+}
+
 std::optional<int> parse_int(std::string_view text) {
   std::string owned(text);
   char* end = nullptr;
@@ -176,6 +185,7 @@ Config config_from_environment(Config base) {
   apply("TASKSCOPE_SIGNAL", parse_int, &base.dump_signal);
   apply("TASKSCOPE_LOSSLESS", parse_flag, &base.lossless);
   apply("TASKSCOPE_ON_FULL", parse_on_full, &base.lossless);
+  apply("TASKSCOPE_HOLDS", parse_holds, &base.every_hold);
   apply("TASKSCOPE_FILE_MODE", parse_file_mode, &base.file_mode);
   apply("TASKSCOPE_FLUSH_INTERVAL", parse_duration_ms, &base.flush_interval_ms);
   return base;

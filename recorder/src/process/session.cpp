@@ -29,6 +29,7 @@
 #include "hot_path/strings.hpp"
 #include "taskscope/events.hpp"
 #include "taskscope/session.hpp"
+#include "hot_path/hold_ledger.hpp"
 #include "hot_path/thread_context.hpp"
 #include "output/wakeup.hpp"
 
@@ -102,6 +103,8 @@ bool start_locked(const Config& requested) {
 
   reset_counters();
   g_lossless.store(config.lossless, std::memory_order_relaxed);
+  g_defer_holds.store(!config.every_hold, std::memory_order_relaxed);
+  g_edge_epoch.fetch_add(1, std::memory_order_relaxed);  // a new trace: its own edges
   SpillPool::configure(config.spill_bytes);
   g_dump_signal_pending.store(0, std::memory_order_relaxed);
   g_crash_handled.store(false, std::memory_order_relaxed);

@@ -113,6 +113,7 @@ struct StateInterval {
 struct TraceSummary {
   std::string path;
   std::string process;  // the recorded program's name (the header's)
+  std::string holds;    // the header's: "needed" when uncontended holds were left out
   uint64_t events = 0;
   int64_t first_ns = 0, last_ns = 0;
   uint64_t dropped_events = 0;

@@ -27,7 +27,7 @@
 namespace taskscope::format {
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 4;
+inline constexpr uint16_t kFormatMinor = 5;
 
 enum class EventKind : uint8_t {
   kInvalid = 0,

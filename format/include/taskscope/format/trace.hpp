@@ -35,6 +35,10 @@ struct TraceHeader {
   // fired, the recorder's own excluded (0 = not known). When every one of them is
   // a recorded agent inside a recorded wait, nobody is left to act.
   uint32_t threads_at_hang = 0;
+  // Format 1.5: which lock holds were recorded. "all": every one; "needed": an
+  // uncontended plain mutex's hold only where it matters (docs/architecture.md,
+  // "Uncontended locks"). Empty in older traces, which recorded every hold.
+  std::string holds{};
 };
 
 // Trace times (ns since the trace's start) lie within +-2^61 ns (73 years); a
