@@ -2,6 +2,9 @@
 // taskscope::mutex lock/unlock pairs (2 M events in a few tens of ms), recorded
 // with the default settings (ring plus spill budget, docs/architecture.md "Bursts:
 // spill blocks") and, for comparison, with the ring alone (spill budget 0).
+// Every hold is recorded (Config::every_hold), so each pair is two events: by
+// default uncontended holds would be deferred and the burst would hardly exist
+// (docs/architecture.md, "Uncontended locks").
 // Prints the events kept and dropped, counted by reading the trace back, as
 // `metric <name> <value> <unit>` lines.
 #include <unistd.h>
@@ -36,6 +39,7 @@ BurstResult run_burst(uint64_t spill_bytes, const char* tag) {
   taskscope::Config config;
   config.output = path;
   config.spill_bytes = spill_bytes;
+  config.every_hold = true;
   BurstResult result;
   if (!taskscope::start(config)) {
     std::fprintf(stderr, "burst_bench: cannot record to %s\n", path.c_str());

@@ -90,6 +90,12 @@ TEST_CASE("holds: an uncontended loop records its first uses and order edges, no
   const RunResult all_stats = run_shell(std::string(TASKSCOPE_CLI) + " stats " + quote(every.trace));
   CHECK_THAT(all_stats.out, !Catch::Matchers::Contains(note));
   CHECK_THAT(all_stats.out, Catch::Matchers::Contains("20,000 holds"));
+  // So does diff, when either side left holds out.
+  const std::string diff = std::string(TASKSCOPE_CLI) + " diff ";
+  CHECK_THAT(run_shell(diff + quote(every.trace) + " " + quote(deferred.trace)).out,
+             Catch::Matchers::Contains("uncontended mutex holds were recorded only"));
+  CHECK_THAT(run_shell(diff + quote(every.trace) + " " + quote(every.trace)).out,
+             !Catch::Matchers::Contains("uncontended mutex holds were recorded only"));
 }
 
 TEST_CASE("holds: a deferred hold another thread waits for is written before its release",

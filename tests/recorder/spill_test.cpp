@@ -69,7 +69,11 @@ void check_exact_accounting(const Trace& trace, AgentId thread, uint64_t marks) 
 TEST_CASE("spill: a burst of 2 M lock events from two threads is kept whole", "[spill]") {
   using namespace taskscope;
   TempTrace file("spill-burst");
-  REQUIRE(start(stream_config(file.path())));  // default ring and spill budget
+  // Default ring and spill budget; every hold recorded, so that each pair is
+  // two events (by default uncontended holds are deferred: hold_ledger.hpp).
+  Config config = stream_config(file.path());
+  config.every_hold = true;
+  REQUIRE(start(config));
   // 500 k uncontended lock/unlock pairs per thread, each thread on its own
   // mutex, both at once; a mark every kMarkEvery pairs numbers the stretch.
   constexpr uint64_t kPairs = 500'000;

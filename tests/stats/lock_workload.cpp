@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   taskscope::Config config;
   config.output = argv[1];
   config.lossless = true;
+  // Hold times are what the diff tests compare: every hold is recorded (by
+  // default these uncontended ones would be deferred and left out).
+  config.every_hold = true;
   if (!taskscope::start(config)) {
     std::fprintf(stderr, "cannot record to %s\n", argv[1]);
     return 1;

@@ -79,6 +79,9 @@ void write_diff_text(const DiffResult& diff, std::ostream& out) {
   if (!diff.same_program())
     out << "these are different programs: base `" << stats::printable(diff.base.process)
         << "`, new `" << stats::printable(diff.now.process) << "`\n";
+  if (diff.base.holds == "needed" || diff.now.holds == "needed")
+    out << "note: uncontended mutex holds were recorded only where they matter; hold times "
+           "compare those (record --holds all for every hold)\n";
   out << '\n' << diff.headline << "\n\n";
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"kind", "name", "metric", "base", "new", "delta", "p50 per event", "p"});

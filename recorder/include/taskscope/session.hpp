@@ -26,9 +26,10 @@ struct Config {
   // false = drop (counted), true = wait for the flusher (TASKSCOPE_ON_FULL=block).
   bool lossless = false;
   // true: every lock hold is recorded (TASKSCOPE_HOLDS=all). false: the preload
-  // shim keeps an uncontended plain mutex's hold out of the trace unless it adds
-  // a lock-order edge, is held while the thread waits or records, or another
-  // thread waits for it (docs/architecture.md, "Uncontended locks").
+  // shim and taskscope::mutex keep an uncontended plain mutex's hold out of the
+  // trace unless it adds a lock-order edge, is held while the thread waits or
+  // records, or another thread waits for it (docs/architecture.md, "Uncontended
+  // locks").
   bool every_hold = false;
   int zstd_level = 1;  // zstd's fast end: the flusher's main cost (docs/trace-format.md)
   // Permissions of trace files (before the umask). Private by default: a trace

@@ -5,8 +5,10 @@
 // Recording conventions shared by every primitive here:
 //  - The constructor records kResourceCreate with a fresh resource id and the
 //    optional name; the destructor records kResourceDestroy.
-//  - An acquisition that succeeds on the first try is one kAcquired event. One
-//    that has to block is kWaitBegin, kWaitEnd(kAcquired), then kAcquired: the
+//  - An acquisition that succeeds on the first try is one kAcquired event (a
+//    mutex's may be deferred and its pair left out: docs/architecture.md,
+//    "Uncontended locks"). One that has to block is kWaitBegin,
+//    kWaitEnd(kAcquired), then kAcquired: the
 //    wait pair only brackets the blocking, ownership changes only via
 //    kAcquired/kReleased.
 //  - kReleased is recorded before the primitive is actually released and

@@ -35,9 +35,10 @@ struct Caller {
 template <class TryLock, class Lock>
 [[gnu::always_inline]] inline void lock_recorded(ResourceId id, LockMode mode, WaitOp op,
                                                  Caller caller, StringId where, TryLock try_lock,
-                                                 Lock lock) {
+                                                 Lock lock, uintptr_t deferrable = 0) {
   if (try_lock()) {
-    acquired(id, mode);
+    if (deferrable == 0 || !recording() || !detail::defer_acquired(id, deferrable, 0))
+      acquired(id, mode);
     return;
   }
   if (where == 0 && caller.return_address != nullptr && recording())
@@ -47,6 +48,14 @@ template <class TryLock, class Lock>
   wait_end(id, WaitOutcome::kAcquired);
   acquired(id, mode, 0, where);
 }
+
+// std::mutex is a plain glibc mutex: its uncontended holds may be deferred
+// (docs/architecture.md, "Uncontended locks"); its lock word says whether
+// anyone waits.
+uintptr_t deferrable(std::mutex& native) {
+  return reinterpret_cast<uintptr_t>(native.native_handle());
+}
+bool has_waiters(std::mutex& native) { return native.native_handle()->__data.__lock > 1; }
 
 }  // namespace
 
@@ -62,7 +71,7 @@ void mutex::lock() {
   lock_recorded(
       id_, LockMode::kExclusive, WaitOp::kLock,
       Caller{__builtin_return_address(0), __builtin_frame_address(0)}, 0,
-      [this] { return native_.try_lock(); }, [this] { native_.lock(); });
+      [this] { return native_.try_lock(); }, [this] { native_.lock(); }, deferrable(native_));
 }
 
 void mutex::lock_at(StringId where) {
@@ -78,7 +87,8 @@ bool mutex::try_lock() noexcept {
 }
 
 void mutex::unlock() noexcept {
-  released(id_);
+  if (!recording() || !detail::drop_deferred(deferrable(native_), has_waiters(native_)))
+    released(id_);
   native_.unlock();
 }
 
