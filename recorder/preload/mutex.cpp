@@ -52,7 +52,9 @@ uint64_t depth_after_lock(const pthread_mutex_t* mutex) {
 // adaptive spinning): its lock word says whether anyone waits (glibc: 0 free,
 // 1 locked, 2 locked with waiters), so its uncontended holds can be deferred.
 bool plain(const pthread_mutex_t* mutex) { return mutex->__data.__kind == 0; }
-bool has_waiters(const pthread_mutex_t* mutex) { return mutex->__data.__lock > 1; }
+bool has_waiters(const pthread_mutex_t* mutex) {
+  return __atomic_load_n(&mutex->__data.__lock, __ATOMIC_RELAXED) > 1;
+}
 
 template <typename BlockFn>
 int lock(pthread_mutex_t* mutex, const void* return_address, bool timed, BlockFn&& block) {

@@ -55,7 +55,9 @@ template <class TryLock, class Lock>
 uintptr_t deferrable(std::mutex& native) {
   return reinterpret_cast<uintptr_t>(native.native_handle());
 }
-bool has_waiters(std::mutex& native) { return native.native_handle()->__data.__lock > 1; }
+bool has_waiters(std::mutex& native) {
+  return __atomic_load_n(&native.native_handle()->__data.__lock, __ATOMIC_RELAXED) > 1;
+}
 
 }  // namespace
 
