@@ -35,9 +35,13 @@ bool owned_by(uintptr_t object, pid_t tid) noexcept {
 
 }  // namespace
 
+// The seqlock without fences (which ThreadSanitizer does not model): inside an
+// edit the owner's stores are release stores, so none of them can be seen
+// before the odd sequence number, and the flusher's loads are acquire loads, so
+// its second read of the sequence cannot move before them. On x86 all of these
+// are plain moves.
 void HoldLedger::begin_edit() noexcept {
   sequence_.store(sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
 }
 
 void HoldLedger::end_edit() noexcept {
@@ -49,21 +53,23 @@ void HoldLedger::push_deferred(ResourceId resource, uintptr_t object, uint64_t t
   const uint32_t n = count_.load(std::memory_order_relaxed);
   Entry& entry = entries_[n];
   begin_edit();
-  entry.resource.store(resource, std::memory_order_relaxed);
-  entry.object.store(object, std::memory_order_relaxed);
-  entry.ticks.store(ticks, std::memory_order_relaxed);
-  entry.where.store(where, std::memory_order_relaxed);
-  entry.mode.store(static_cast<uint8_t>(LockMode::kExclusive), std::memory_order_relaxed);
-  count_.store(n + 1, std::memory_order_relaxed);
+  entry.resource.store(resource, std::memory_order_release);
+  entry.object.store(object, std::memory_order_release);
+  entry.ticks.store(ticks, std::memory_order_release);
+  entry.where.store(where, std::memory_order_release);
+  entry.mode.store(static_cast<uint8_t>(LockMode::kExclusive), std::memory_order_release);
+  count_.store(n + 1, std::memory_order_release);
   end_edit();
 }
 
 void HoldLedger::copy_entry(Entry& to, const Entry& from) noexcept {
-  to.resource.store(from.resource.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  to.object.store(from.object.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  to.ticks.store(from.ticks.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  to.where.store(from.where.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  to.mode.store(from.mode.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  constexpr auto kRead = std::memory_order_relaxed;  // the owner's own values
+  constexpr auto kWrite = std::memory_order_release;  // inside an edit
+  to.resource.store(from.resource.load(kRead), kWrite);
+  to.object.store(from.object.load(kRead), kWrite);
+  to.ticks.store(from.ticks.load(kRead), kWrite);
+  to.where.store(from.where.load(kRead), kWrite);
+  to.mode.store(from.mode.load(kRead), kWrite);
 }
 
 void HoldLedger::erase(uint32_t index) noexcept {
@@ -75,8 +81,8 @@ void HoldLedger::erase(uint32_t index) noexcept {
   }
   begin_edit();
   for (uint32_t i = index; i + 1 < n; ++i) copy_entry(entries_[i], entries_[i + 1]);
-  entries_[n - 1].object.store(0, std::memory_order_relaxed);
-  count_.store(n - 1, std::memory_order_relaxed);
+  entries_[n - 1].object.store(0, std::memory_order_release);
+  count_.store(n - 1, std::memory_order_release);
   end_edit();
 }
 
@@ -93,13 +99,13 @@ void HoldLedger::publish() noexcept {
                 entry.mode.load(std::memory_order_relaxed), 0,
                 entry.where.load(std::memory_order_relaxed),
                 entry.resource.load(std::memory_order_relaxed), 0);
-      entry.object.store(0, std::memory_order_relaxed);
+      entry.object.store(0, std::memory_order_release);
     }
     if (kept != i) copy_entry(entries_[kept], entry);
     ++kept;
   }
-  for (uint32_t i = kept; i < n; ++i) entries_[i].object.store(0, std::memory_order_relaxed);
-  count_.store(kept, std::memory_order_relaxed);
+  for (uint32_t i = kept; i < n; ++i) entries_[i].object.store(0, std::memory_order_release);
+  count_.store(kept, std::memory_order_release);
   deferred_ = 0;
   end_edit();
 }
@@ -179,20 +185,19 @@ bool HoldLedger::deferred_holds(std::vector<DeferredHold>& out) const {
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const uint32_t before = sequence_.load(std::memory_order_acquire);
     if (before & 1) continue;
-    const pid_t tid = tid_.load(std::memory_order_relaxed);
-    const uint32_t n = std::min(count_.load(std::memory_order_relaxed), kCapacity);
+    const pid_t tid = tid_.load(std::memory_order_acquire);
+    const uint32_t n = std::min(count_.load(std::memory_order_acquire), kCapacity);
     uint32_t found = 0;
     for (uint32_t i = 0; i < n; ++i) {
       const Entry& entry = entries_[i];
-      const uintptr_t object = entry.object.load(std::memory_order_relaxed);
+      const uintptr_t object = entry.object.load(std::memory_order_acquire);
       if (object == 0 || !owned_by(object, tid)) continue;
-      copy[found++] = {entry.resource.load(std::memory_order_relaxed),
-                       entry.ticks.load(std::memory_order_relaxed),
-                       entry.where.load(std::memory_order_relaxed),
-                       entry.mode.load(std::memory_order_relaxed)};
+      copy[found++] = {entry.resource.load(std::memory_order_acquire),
+                       entry.ticks.load(std::memory_order_acquire),
+                       entry.where.load(std::memory_order_acquire),
+                       entry.mode.load(std::memory_order_acquire)};
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (sequence_.load(std::memory_order_relaxed) != before) continue;
+    if (sequence_.load(std::memory_order_acquire) != before) continue;
     out.insert(out.end(), copy, copy + found);
     return true;
   }
