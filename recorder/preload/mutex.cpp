@@ -132,14 +132,15 @@ TASKSCOPE_INTERPOSE int pthread_mutex_trylock(pthread_mutex_t* mutex) {
 
 TASKSCOPE_INTERPOSE int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   if (should_record(__builtin_return_address(0))) {
+    // A deferred hold nobody waits for ends unrecorded (the ledger's bookkeeping
+    // calls nothing and leaves errno alone); one with waiters is written when
+    // its release is recorded.
+    if (plain(mutex) &&
+        detail::drop_deferred(reinterpret_cast<uintptr_t>(mutex), has_waiters(mutex)))
+      return real_unlock.get()(mutex);
     BusyScope busy;
-    // A deferred hold nobody waits for ends unrecorded; one with waiters is
-    // written now, before its release.
-    const bool dropped = plain(mutex) && detail::drop_deferred(reinterpret_cast<uintptr_t>(mutex),
-                                                               has_waiters(mutex));
-    if (!dropped)
-      if (const ResourceId id = existing_identity(mutex, ResourceKind::kMutex))
-        mutex_released(mutex, id);
+    if (const ResourceId id = existing_identity(mutex, ResourceKind::kMutex))
+      mutex_released(mutex, id);
   }
   return real_unlock.get()(mutex);
 }
