@@ -230,6 +230,76 @@ TEST_CASE("snapshot: a task that ended inside its poll no longer acts on its thr
   CHECK(holders == std::vector<std::pair<uint64_t, uint64_t>>{{50, 3}, {51, 1}});
 }
 
+TEST_CASE("snapshot: replayed by the model, it rebuilds the mirror's State", "[snapshot]") {
+  // The mirror is the event model's replay State; its snapshot, replayed into a
+  // fresh State as a reader does, must give back what was live.
+  StateMirror mirror;
+  constexpr uint64_t kThread = 1, kOther = 2, kTask = 3;
+  constexpr uint64_t kMutex = 10, kChannel = 11, kSem = 12, kEndpoint = 20;
+  mirror.apply(kThread, ev(1, EventKind::kThreadStart, kThread));
+  mirror.apply(kOther, ev(2, EventKind::kThreadStart, kOther, kThread));
+  mirror.apply(kThread,
+               ev(3, EventKind::kResourceCreate, kMutex, taskscope::format::kMutexRecursive, 0,
+                  static_cast<uint8_t>(ResourceKind::kMutex)));
+  mirror.apply(kThread, ev(4, EventKind::kResourceCreate, kChannel, 0, 0,
+                           static_cast<uint8_t>(ResourceKind::kChannel)));
+  mirror.apply(kThread, ev(5, EventKind::kResourceCreate, kSem, 3, 0,
+                           static_cast<uint8_t>(ResourceKind::kSemaphore)));
+  mirror.apply(kThread, ev(6, EventKind::kAcquired, kMutex, 1, 200));
+  mirror.apply(kThread, ev(7, EventKind::kAcquired, kMutex, 2, 201));  // recursive
+  mirror.apply(kOther, ev(8, EventKind::kAcquired, kSem, 2));
+  mirror.apply(kThread, ev(9, EventKind::kEndpointOpen, kEndpoint, kChannel, 0, 1));
+  mirror.apply(kThread, ev(10, EventKind::kEndpointHand, kEndpoint, kOther));
+  mirror.apply(kOther, ev(11, EventKind::kEndpointUse, kEndpoint, 0, 0, 1));
+  mirror.apply(kThread, ev(12, EventKind::kTaskSpawn, kTask));
+  mirror.apply(kThread, ev(13, EventKind::kWakerClone, kTask, kChannel));
+  mirror.apply(kThread, ev(14, EventKind::kWakerClone, kTask, kChannel));
+  mirror.apply(kOther, ev(15, EventKind::kWakerClone, kTask, kChannel));
+  mirror.apply(kOther, ev(16, EventKind::kWakerDrop, kTask));
+  mirror.apply(kOther,
+               ev(17, EventKind::kWaitBegin, kMutex, 0, 202, static_cast<uint8_t>(WaitOp::kLock)));
+
+  std::vector<Event> snapshot;
+  mirror.snapshot(20, {}, snapshot);
+  std::vector<uint64_t> depths;  // the recursive hold, one kAcquired per acquisition
+  taskscope::model::Replayer reader;
+  for (Event event : snapshot) {
+    if (event.kind == EventKind::kAcquired && event.a == kMutex) depths.push_back(event.b);
+    event.flags |= taskscope::format::kFlagSnapshot;
+    reader.apply(event);
+  }
+  CHECK(depths == std::vector<uint64_t>{1, 2});
+
+  const taskscope::model::State& state = reader.state();
+  const taskscope::model::Resource* mutex = state.resources.find(kMutex);
+  REQUIRE(mutex != nullptr);
+  CHECK(mutex->owner == kThread);
+  CHECK(mutex->owner_depth == 2);
+  CHECK(mutex->waiters == 1);
+  const taskscope::model::Resource* sem = state.resources.find(kSem);
+  REQUIRE(sem != nullptr);
+  CHECK(sem->units_available == 1);
+  const taskscope::model::Endpoint* endpoint = state.endpoints.find(kEndpoint);
+  REQUIRE(endpoint != nullptr);
+  CHECK(endpoint->holder == kOther);
+  CHECK(endpoint->strength == taskscope::model::EndpointStrength::kUsed);
+  CHECK(endpoint->opener == kThread);
+  CHECK(endpoint->handed_to == kOther);
+  const taskscope::model::Agent* task = state.agents.find(kTask);
+  REQUIRE(task != nullptr);
+  CHECK(task->parent == kThread);
+  CHECK(task->wakers == 2);
+  REQUIRE(task->live_wakers.size() == 1);
+  CHECK(task->live_wakers[0].cloner == kThread);
+  const taskscope::model::Agent* waiter = state.agents.find(kOther);
+  REQUIRE(waiter != nullptr);
+  CHECK(waiter->waiting);
+  CHECK(waiter->wait.resource == kMutex);
+  CHECK(waiter->wait.location == 202);
+  CHECK(waiter->wait.since_ns == 17);
+  CHECK(waiter->parent == kThread);
+}
+
 TEST_CASE("snapshot: timed, I/O and sleep waits do not count as blocked", "[snapshot]") {
   StateMirror mirror;
   mirror.apply(1, ev(1, EventKind::kWaitBegin, 9, 0, 0, static_cast<uint8_t>(WaitOp::kCondWait),

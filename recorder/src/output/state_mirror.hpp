@@ -4,28 +4,29 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "process/modules.hpp"
 #include "taskscope/format/event.hpp"
-#include "taskscope/model/acting_agents.hpp"
+#include "taskscope/model/replay.hpp"
 
 namespace taskscope::detail {
 
-// Built only from events the flusher drained (never on the hot path), applied
-// in time order within a round. Events are read through the event model's views
-// and attributed by its acting-agent resolver, model::ActingAgents
-// (docs/event-model.md), as the analyzer replays them. Tolerant by design:
-// events about objects it never saw created (they predate the session, or were
-// dropped) are ignored or kept minimal, never trusted to be consistent.
-// Invariants: an agent is in `agents_` while live, or after its end while it
-// still holds a resource (a thread that exited holding a lock keeps blocking
-// others); a resource's holders list only agents that acquired and did not
-// release it; sizes of the per-object lists are capped so a misbehaving program
-// cannot grow it without bound.
+// The event model's replay State (taskscope/model/state.hpp), fed only with
+// events the flusher drained (never on the hot path), in time order within a
+// round: the analyzer replays a trace into the same State, so a snapshot taken
+// from it is what the analyzer would have rebuilt at that instant
+// (docs/architecture.md). Tolerant by design, as replay is: events about objects
+// it never saw created (they predate the session, or were dropped) leave what
+// they cannot establish unknown. Bounded as the State is: per-object lists are
+// capped (span depth, endpoint users, live wakers per task) and ended agents
+// are forgotten once State::kRememberEnded more have ended, unless they still
+// hold a resource (a thread that exited holding a lock keeps blocking others).
+// Names of destroyed resources, which only the analyzer's findings read, are
+// not kept.
 class StateMirror {
  public:
+  StateMirror();
   // `thread` is the agent of the OS thread that recorded `event`.
   void apply(uint64_t thread, const format::Event& event);
   // Waits in progress that cannot end by themselves: no deadline, and not I/O or
@@ -36,51 +37,7 @@ class StateMirror {
                 std::vector<format::Event>& out) const;
 
  private:
-  struct Agent {
-    bool task = false;
-    bool ended = false;
-    uint64_t parent = 0;
-    uint32_t name = 0;
-    uint32_t location = 0;  // tasks: where they were spawned
-  };
-  struct Resource {
-    format::ResourceKind kind = format::ResourceKind::kUnknown;
-    uint64_t extra = 0;  // as kResourceCreate.b; semaphores: units available now
-    uint32_t name = 0;
-    uint64_t creator = 0;
-    uint64_t depth = 0;  // channels
-    bool closed = false;
-  };
-  struct Endpoint {
-    uint64_t channel = 0;
-    format::EndpointSide side = format::EndpointSide::kSender;
-    uint64_t opener = 0;
-    uint64_t hander = 0;
-    uint64_t handed_to = 0;
-    std::vector<uint64_t> users;
-  };
-  struct Waker {
-    uint64_t registered_on = 0;
-    uint64_t cloner = 0;
-    uint32_t count = 0;
-  };
-  // Applies one kind's view (state_mirror.cpp).
-  struct Apply;
-
-  void end_agent(uint64_t agent);
-  void release(uint64_t resource, uint64_t agent, format::LockMode mode);
-  bool holds_anything(uint64_t agent) const;
-
-  std::unordered_map<uint64_t, Agent> agents_;
-  std::unordered_map<uint64_t, Resource> resources_;
-  // Each acquisition not released, as recorded, with `thread` = the holder.
-  std::unordered_map<uint64_t, std::vector<format::Event>> holds_;  // by resource
-  std::unordered_map<uint64_t, Endpoint> endpoints_;
-  std::unordered_map<uint64_t, format::Event> waits_;  // by waiting agent, `thread` = it
-  model::ActingAgents acting_;                         // and the polls in progress
-  std::unordered_map<uint64_t, int64_t> poll_since_;   // by task: its latest poll's begin
-  std::unordered_map<uint64_t, std::vector<format::Event>> spans_;  // by agent
-  std::unordered_map<uint64_t, std::vector<Waker>> wakers_;         // by task woken
+  model::Replayer replay_;
 };
 
 }  // namespace taskscope::detail

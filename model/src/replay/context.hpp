@@ -4,10 +4,10 @@
 // as the trackers of Perfetto's trace processor share a TraceProcessorContext.
 #pragma once
 
-#include "taskscope/analyzer/state.hpp"
 #include "taskscope/format/event.hpp"
+#include "taskscope/model/state.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 using format::Event;
 using format::EventKind;
@@ -74,4 +74,4 @@ class ReplayContext {
   State* state_;
 };
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

@@ -1,6 +1,6 @@
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 void CondvarTracker::notify(const model::Notify& v, AgentId acting) {
   Resource& cv = context_->resource(v.condvar(), format::ResourceKind::kCondvar, v.ts_ns());
@@ -15,4 +15,4 @@ void CondvarTracker::notify(const model::Notify& v, AgentId acting) {
   }
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

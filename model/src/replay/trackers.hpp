@@ -8,7 +8,7 @@
 #include "context.hpp"
 #include "taskscope/model/event_views.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 // Threads and tasks: start, end, names, spawn parents, polls, memory. Invariant:
 // a thread's `polling` stack and a task's `polled_by` agree, and agree with
@@ -68,7 +68,7 @@ class LockTracker {
 class ResourceTracker {
  public:
   explicit ResourceTracker(ReplayContext* context) : context_(context) {}
-  void create(const model::ResourceCreate& v);
+  void create(const model::ResourceCreate& v, AgentId acting);
   void destroy(const model::ResourceDestroy& v);
 
  private:
@@ -87,7 +87,7 @@ class ChannelTracker {
   void endpoint_open(const model::EndpointOpen& v, AgentId acting);
   void endpoint_close(const model::EndpointClose& v);
   void endpoint_use(const model::EndpointUse& v, AgentId acting);
-  void endpoint_hand(const model::EndpointHand& v);
+  void endpoint_hand(const model::EndpointHand& v, AgentId acting);
 
  private:
   ReplayContext* context_;
@@ -104,12 +104,13 @@ class CondvarTracker {
   ReplayContext* context_;
 };
 
-// Async wakers: live waker count per task, where they were registered, wakes
-// and self-wakes. The count is exact only for tasks whose spawn was seen.
+// Async wakers: live waker count per task, where they were registered (and by
+// whom, for snapshots), wakes and self-wakes. The count is exact only for tasks
+// whose spawn was seen.
 class WakerTracker {
  public:
   explicit WakerTracker(ReplayContext* context) : context_(context) {}
-  void clone(const model::WakerClone& v);
+  void clone(const model::WakerClone& v, AgentId acting);
   void drop(const model::WakerDrop& v);
   void wake(const model::Wake& v, AgentId acting);
 
@@ -140,4 +141,4 @@ class DropTracker {
   ReplayContext* context_;
 };
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

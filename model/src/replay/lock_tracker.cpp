@@ -2,7 +2,7 @@
 
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 namespace {
 
@@ -33,6 +33,7 @@ void LockTracker::acquired(const model::Acquired& v, AgentId acting) {
 
   if (lock.kind == ResourceKind::kSemaphore) {
     const int64_t units = count == 0 ? 1 : static_cast<int64_t>(count);
+    lock.units_available -= std::min(lock.units_available, static_cast<uint64_t>(units));
     auto it = std::find_if(lock.unit_holders.begin(), lock.unit_holders.end(),
                            [&](const auto& entry) { return entry.first == acting; });
     if (it == lock.unit_holders.end())
@@ -42,7 +43,8 @@ void LockTracker::acquired(const model::Acquired& v, AgentId acting) {
     if (Hold* hold = find_hold(agent, lock.id, mode)) {
       hold->count += static_cast<uint32_t>(units);
     } else {
-      agent.holds.push_back(Hold{lock.id, mode, static_cast<uint32_t>(units), ts, location});
+      agent.holds.push_back(
+          Hold{lock.id, mode, static_cast<uint32_t>(units), ts, location, count, v.try_op()});
     }
     return;
   }
@@ -53,7 +55,7 @@ void LockTracker::acquired(const model::Acquired& v, AgentId acting) {
     if (Hold* hold = find_hold(agent, lock.id, mode)) {
       ++hold->count;
     } else {
-      agent.holds.push_back(Hold{lock.id, mode, 1, ts, location});
+      agent.holds.push_back(Hold{lock.id, mode, 1, ts, location, count, v.try_op()});
     }
     return;
   }
@@ -76,7 +78,7 @@ void LockTracker::acquired(const model::Acquired& v, AgentId acting) {
   }
   lock.owner = acting;
   lock.owner_depth = count > 0 ? static_cast<uint32_t>(count) : 1;
-  agent.holds.push_back(Hold{lock.id, mode, lock.owner_depth, ts, location});
+  agent.holds.push_back(Hold{lock.id, mode, lock.owner_depth, ts, location, count, v.try_op()});
 }
 
 void LockTracker::released(const model::Released& v, AgentId acting) {
@@ -91,6 +93,7 @@ void LockTracker::released(const model::Released& v, AgentId acting) {
 
   if (lock->kind == ResourceKind::kSemaphore) {
     const int64_t units = v.units() == 0 ? 1 : static_cast<int64_t>(v.units());
+    lock->units_available += static_cast<uint64_t>(units);
     auto it = std::find_if(lock->unit_holders.begin(), lock->unit_holders.end(),
                            [&](const auto& entry) { return entry.first == acting; });
     if (it != lock->unit_holders.end() && (it->second -= units) <= 0) lock->unit_holders.erase(it);
@@ -143,6 +146,7 @@ void LockTracker::released(const model::Released& v, AgentId acting) {
 void LockTracker::sem_post(const model::SemPost& v, AgentId acting) {
   Resource& sem = context_->resource(v.semaphore(), ResourceKind::kSemaphore, v.ts_ns());
   sem.posters.add(acting);
+  sem.units_available += v.units();
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

@@ -1,12 +1,11 @@
-#include "taskscope/analyzer/replay.hpp"
-
 #include <cstdint>
 
 #include "taskscope/model/acting_agents.hpp"
 #include "taskscope/model/event_views.hpp"
+#include "taskscope/model/replay.hpp"
 #include "trackers.hpp"
 
-namespace taskscope::analyzer {
+namespace taskscope::model {
 
 struct Replayer::Trackers {
   explicit Trackers(State* state)
@@ -39,7 +38,7 @@ struct Replayer::Trackers {
   }
   void on(const model::TaskEnd& v, AgentId, Agent*) { agents.task_end(v); }
   void on(const model::Memory& v, AgentId acting, Agent*) { agents.memory(v, acting); }
-  void on(const model::WakerClone& v, AgentId, Agent*) { wakers.clone(v); }
+  void on(const model::WakerClone& v, AgentId acting, Agent*) { wakers.clone(v, acting); }
   void on(const model::WakerDrop& v, AgentId, Agent*) { wakers.drop(v); }
   void on(const model::Wake& v, AgentId acting, Agent*) { wakers.wake(v, acting); }
   void on(const model::WaitBegin& v, AgentId acting, Agent*) { waits.wait_begin(v, acting); }
@@ -47,7 +46,7 @@ struct Replayer::Trackers {
   void on(const model::Acquired& v, AgentId acting, Agent*) { locks.acquired(v, acting); }
   void on(const model::Released& v, AgentId acting, Agent*) { locks.released(v, acting); }
   void on(const model::SemPost& v, AgentId acting, Agent*) { locks.sem_post(v, acting); }
-  void on(const model::ResourceCreate& v, AgentId, Agent*) { resources.create(v); }
+  void on(const model::ResourceCreate& v, AgentId acting, Agent*) { resources.create(v, acting); }
   void on(const model::ResourceDestroy& v, AgentId, Agent*) { resources.destroy(v); }
   void on(const model::ChannelSend& v, AgentId acting, Agent*) { channels.send(v, acting); }
   void on(const model::ChannelRecv& v, AgentId acting, Agent*) { channels.recv(v, acting); }
@@ -57,7 +56,9 @@ struct Replayer::Trackers {
   }
   void on(const model::EndpointClose& v, AgentId, Agent*) { channels.endpoint_close(v); }
   void on(const model::EndpointUse& v, AgentId acting, Agent*) { channels.endpoint_use(v, acting); }
-  void on(const model::EndpointHand& v, AgentId, Agent*) { channels.endpoint_hand(v); }
+  void on(const model::EndpointHand& v, AgentId acting, Agent*) {
+    channels.endpoint_hand(v, acting);
+  }
   void on(const model::Notify& v, AgentId acting, Agent*) { condvars.notify(v, acting); }
   void on(const model::SpanEnter& v, AgentId acting, Agent*) { spans.enter(v, acting); }
   void on(const model::SpanExit& v, AgentId acting, Agent*) { spans.exit(v, acting); }
@@ -120,4 +121,4 @@ void Replayer::apply(const format::Event& e) {
   });
 }
 
-}  // namespace taskscope::analyzer
+}  // namespace taskscope::model

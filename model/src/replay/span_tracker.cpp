@@ -1,6 +1,6 @@
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 void SpanTracker::enter(const model::SpanEnter& v, AgentId acting) {
   Agent& agent = context_->agent(acting);
@@ -20,4 +20,4 @@ void SpanTracker::exit(const model::SpanExit& v, AgentId acting) {
   context_->mark_partial();  // entered before the window
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

@@ -1,12 +1,15 @@
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
-void ResourceTracker::create(const model::ResourceCreate& v) {
+void ResourceTracker::create(const model::ResourceCreate& v, AgentId acting) {
   if (v.resource() == 0) return;
   Resource& resource = context_->state().resources.insert(v.resource());
   if (!resource.created_seen && resource.first_seen_ns == 0) resource.first_seen_ns = v.ts_ns();
   resource.created_seen = true;
+  resource.destroyed = false;
+  resource.creator = acting;
+  resource.units_available = v.detail();  // a semaphore's initial (or snapshot) units
   // A kind this build does not know leaves the kind as it was.
   if (v.resource_kind() <= format::ResourceKind::kFutex) resource.kind = v.resource_kind();
   resource.create_extra = v.detail();
@@ -28,12 +31,14 @@ void ResourceTracker::destroy(const model::ResourceDestroy& v) {
   if (resource == nullptr) return;
   // Keep it while anything still refers to it (a destroy racing its last use).
   if (resource->waiters > 0 || resource->owner != 0 || !resource->readers.empty() ||
-      !resource->unit_holders.empty() || !resource->endpoints.empty())
+      !resource->unit_holders.empty() || !resource->endpoints.empty()) {
+    resource->destroyed = true;
     return;
+  }
   State& state = context_->state();
-  if (resource->name != 0 && state.destroyed_names.size() < State::kRememberDestroyedNames)
+  if (resource->name != 0 && state.destroyed_names.size() < state.remember_destroyed_names)
     state.destroyed_names.emplace(v.resource(), std::make_pair(resource->kind, resource->name));
   state.resources.erase(v.resource());
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

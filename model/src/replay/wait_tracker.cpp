@@ -1,8 +1,7 @@
+#include "taskscope/model/wait_kinds.hpp"
 #include "trackers.hpp"
 
-#include "taskscope/model/wait_kinds.hpp"
-
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 using format::WaitOp;
 
@@ -37,4 +36,4 @@ void WaitTracker::wait_end(const model::WaitEnd& v, AgentId acting) {
   context_->set_state(agent, RunState::kRunning, v.ts_ns());
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

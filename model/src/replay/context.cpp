@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 Agent& ReplayContext::agent_slow(AgentId id) {
   bool created = false;
@@ -105,4 +105,4 @@ void ReplayContext::drop_hold(Agent& agent, ResourceId resource, format::LockMod
   agent.holds.erase(it);
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

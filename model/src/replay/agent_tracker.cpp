@@ -3,7 +3,7 @@
 
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 void AgentTracker::thread_start(const model::ThreadStart& v) {
   Agent& agent = context_->agent(v.agent());
@@ -156,7 +156,8 @@ void AgentTracker::end(Agent& agent, int64_t ts) {
   agent.polling.clear();
   agent.spans.clear();
   agent.registered_on.clear();
+  agent.live_wakers.clear();
   context_->set_state(agent, RunState::kEnded, ts);
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

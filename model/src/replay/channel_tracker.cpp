@@ -2,7 +2,7 @@
 
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 namespace {
 using format::ResourceKind;
@@ -46,6 +46,10 @@ void ChannelTracker::endpoint_open(const model::EndpointOpen& v, AgentId acting)
   endpoint.holder = acting;
   endpoint.strength = EndpointStrength::kCreated;
   endpoint.since_ns = v.ts_ns();
+  endpoint.opener = acting;
+  endpoint.hander = 0;
+  endpoint.handed_to = 0;
+  endpoint.users = AgentSet{};
   channel.endpoints.push_back(endpoint.id);
   // A snapshot lists every live endpoint of the channels it describes.
   if (v.snapshot() && channel.created_seen && !channel.endpoints_by_use)
@@ -81,19 +85,22 @@ void ChannelTracker::endpoint_use(const model::EndpointUse& v, AgentId acting) {
       v.snapshot() && endpoint->strength == EndpointStrength::kUsed && endpoint->holder != acting;
   endpoint->holder = acting;
   endpoint->strength = EndpointStrength::kUsed;
+  endpoint->users.add(acting);
   endpoint->since_ns = v.ts_ns();
 }
 
-void ChannelTracker::endpoint_hand(const model::EndpointHand& v) {
+void ChannelTracker::endpoint_hand(const model::EndpointHand& v, AgentId acting) {
   Endpoint* endpoint = context_->state().endpoints.find(v.endpoint());
   if (endpoint == nullptr) {
     context_->mark_partial();
     return;
   }
   endpoint->holder = v.to();
+  endpoint->hander = acting;
+  endpoint->handed_to = v.to();
   endpoint->ambiguous = false;
   endpoint->strength = EndpointStrength::kHanded;
   endpoint->since_ns = v.ts_ns();
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

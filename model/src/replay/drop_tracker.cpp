@@ -2,7 +2,7 @@
 
 #include "trackers.hpp"
 
-namespace taskscope::analyzer::replay {
+namespace taskscope::model::replay {
 
 void DropTracker::dropped(const model::Dropped& v) {
   State& state = context_->state();
@@ -30,4 +30,4 @@ void DropTracker::dropped(const model::Dropped& v) {
   state.dropped.push_back(DroppedRange{v.thread(), v.lost(), first, ts});
 }
 
-}  // namespace taskscope::analyzer::replay
+}  // namespace taskscope::model::replay

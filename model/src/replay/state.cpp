@@ -1,10 +1,10 @@
-#include "taskscope/analyzer/state.hpp"
+#include "taskscope/model/state.hpp"
 
 #include <algorithm>
 
 #include "taskscope/model/event_views.hpp"
 
-namespace taskscope::analyzer {
+namespace taskscope::model {
 
 const char* agent_type_name(AgentType type) {
   switch (type) {
@@ -66,15 +66,18 @@ void Agent::recycle() {
   std::vector<SpanFrame> keep_spans = std::move(spans);
   std::vector<AgentId> keep_polling = std::move(polling);
   std::vector<ResourceId> keep_registered = std::move(registered_on);
+  std::vector<LiveWakers> keep_wakers = std::move(live_wakers);
   *this = Agent{};
   keep_holds.clear();
   keep_spans.clear();
   keep_polling.clear();
   keep_registered.clear();
+  keep_wakers.clear();
   holds = std::move(keep_holds);
   spans = std::move(keep_spans);
   polling = std::move(keep_polling);
   registered_on = std::move(keep_registered);
+  live_wakers = std::move(keep_wakers);
 }
 
 AgentId State::acting_agent(AgentId thread) const {
@@ -105,4 +108,4 @@ int64_t poll_cpu_ns(int64_t begin_cpu_ns, const format::Event& poll_end, int64_t
   return end_cpu_ns > begin_cpu_ns ? end_cpu_ns - begin_cpu_ns : 0;
 }
 
-}  // namespace taskscope::analyzer
+}  // namespace taskscope::model
